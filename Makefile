@@ -1,0 +1,89 @@
+# Denglu: `make run` serves the app on SQLite with the provider simulator; `make test` runs
+# every check. The site is built the way cargo-leptos builds it, with plain cargo and a
+# wasm-bindgen-cli pinned to the wasm-bindgen version in Cargo.lock.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print}' Cargo.lock)
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+SITE_ROOT := $(CURDIR)/target/site
+PKG_DIR := $(SITE_ROOT)/pkg
+# `make run PROFILE=release` for an optimised build; tests use the debug profile.
+PROFILE ?= debug
+ifeq ($(PROFILE),release)
+  SERVER_FLAGS := --release
+  WASM_FLAGS := --profile wasm-release
+  WASM_OUT := wasm-release
+else
+  SERVER_FLAGS :=
+  WASM_FLAGS :=
+  WASM_OUT := debug
+endif
+SERVER_BIN := $(CARGO_TARGET_DIR)/$(if $(filter release,$(PROFILE)),release,debug)/denglu
+
+RUN_ENV := LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg
+
+.PHONY: help tools site server run test fmt-check clippy test-rust test-postgres e2e e2e-deps bench clean-site wasm-size
+
+help:
+	@echo "make run        build and serve Denglu on SQLite with simulated providers"
+	@echo "make test       formatting, clippy, unit and integration tests (SQLite and PostgreSQL), end-to-end tests"
+	@echo "make e2e        only the Playwright end-to-end tests"
+	@echo "make wasm-size  release build of the browser bundle and its gzip size"
+
+## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock, installed when missing.
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)"; then \
+		echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 2 minutes, once)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+## The browser bundle, stylesheet and static files, in target/site as cargo-leptos lays them out.
+site: tools
+	cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate $(WASM_FLAGS)
+	@mkdir -p $(PKG_DIR)
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG_DIR) --out-name denglu \
+		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_OUT)/denglu.wasm
+	cp style/main.css $(PKG_DIR)/denglu.css
+	cp -R public/. $(SITE_ROOT)/
+
+server:
+	cargo build --bin denglu --no-default-features --features ssr $(SERVER_FLAGS)
+
+run: site server
+	$(RUN_ENV) $(SERVER_BIN)
+
+## Every check, in the order that fails fastest.
+test: fmt-check clippy test-rust test-postgres e2e
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy: tools
+	cargo clippy --workspace --all-targets --features denglu/ssr -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+test-rust:
+	cargo test --workspace --features denglu/ssr
+
+## The integration tests again, on a throwaway PostgreSQL cluster.
+test-postgres:
+	scripts/with-postgres.sh cargo test --features ssr --test api
+
+e2e-deps:
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+e2e: site server e2e-deps
+	cd end2end && DENGLU_SERVER_BIN=$(SERVER_BIN) DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test
+
+## Release size of the browser bundle, as users download it.
+wasm-size:
+	$(MAKE) site PROFILE=release
+	@printf 'denglu_bg.wasm: %s bytes, %s bytes gzipped\n' \
+		"$$(wc -c < $(PKG_DIR)/denglu_bg.wasm)" "$$(gzip -9c $(PKG_DIR)/denglu_bg.wasm | wc -c)"
+
+clean-site:
+	rm -rf $(SITE_ROOT)

@@ -1,0 +1,55 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The server under test: the binary `make e2e` just built, on a fresh SQLite database,
+// with the provider simulator mounted at /_sim/.
+const port = Number(process.env.DENGLU_E2E_PORT ?? 3990);
+const baseURL = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'denglu-e2e-'));
+const serverBin = process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu';
+const siteRoot = process.env.DENGLU_SITE_ROOT ?? '../target/site';
+
+export default defineConfig({
+  testDir: './tests',
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      // Debian's Chromium; Playwright never downloads a browser here.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: serverBin,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: siteRoot,
+      DATABASE_URL: `sqlite://${join(dataDir, 'denglu.db')}?mode=rwc`,
+      DENGLU_SIMULATOR: '1',
+      RUST_LOG: 'warn',
+    },
+  },
+});

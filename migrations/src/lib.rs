@@ -1,0 +1,15 @@
+//! Denglu's database schema. The app runs [`Migrator::up`] at start-up, so a new SQLite file or
+//! an empty PostgreSQL database is ready without a separate step.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_accounts::Migration)]
+    }
+}

@@ -1,0 +1,29 @@
+//! Denglu's clients for WeChat, QQ Connect and Sina Weibo.
+//!
+//! One [`Provider`] trait, one file per provider, one shared HTTP client
+//! ([`http_client`]) and parsers that accept every quirk listed in
+//! `PROTOCOLS.md`. Every failure is a [`ProviderError`]: the provider's own code
+//! and message for operators, an [`ErrorKind`] for the user-facing message.
+
+mod callback;
+mod error;
+mod http;
+mod id;
+pub mod parse;
+mod provider;
+mod qq;
+mod registry;
+mod types;
+mod wechat;
+mod weibo;
+
+pub use callback::callback_error;
+pub use error::{ErrorKind, ProviderError};
+pub use http::{Timeouts, http_client, http_client_with};
+pub use id::{ProviderId, UnknownProvider};
+pub use provider::Provider;
+pub use qq::Qq;
+pub use registry::Registry;
+pub use types::{AppCredentials, AuthorizeRequest, Endpoints, Gender, Profile, Secret, TokenSet};
+pub use wechat::Wechat;
+pub use weibo::Weibo;

@@ -1,0 +1,97 @@
+//! The HTML shell and the routes of the Leptos app.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
+use crate::i18n::Locale;
+use crate::pages::login::{LoginPage, get_site_info};
+use crate::pages::not_found::NotFoundPage;
+
+/// The whole document, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = request_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = request_locale();
+    provide_context(locale);
+    // What the site offers (providers, simulation): fetched once per page, shared by the
+    // banner and the login page.
+    provide_context(Resource::new(|| (), |_| get_site_info()));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/denglu.css"/>
+        <Title formatter=move |title: String| format!("{title} · {}", locale.t("app-name"))/>
+        <Router>
+            <SimulatorBanner/>
+            <SiteHeader/>
+            <main class="page">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/login") view=LoginPage/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+/// The language of the page being rendered.
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or(Locale::ZhCn)
+}
+
+/// On the server, negotiated from the request's cookie and `Accept-Language`; in the browser,
+/// read back from `<html lang>`, so that hydration renders exactly what the server did.
+fn request_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use http::header::{ACCEPT_LANGUAGE, COOKIE};
+        let parts = use_context::<http::request::Parts>();
+        let header = |name| {
+            parts
+                .as_ref()
+                .and_then(|p| p.headers.get(name))
+                .and_then(|v| v.to_str().ok())
+        };
+        let cookie = header(COOKIE).and_then(|c| cookie_value(c, crate::i18n::LANG_COOKIE));
+        Locale::negotiate(cookie, header(ACCEPT_LANGUAGE))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|tag| Locale::parse(&tag))
+            .unwrap_or(Locale::ZhCn)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}

@@ -1,0 +1,5 @@
+//! sea-orm entities for the tables in `migrations/`.
+
+pub mod identity;
+pub mod identity_app_openid;
+pub mod user;

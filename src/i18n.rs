@@ -1,0 +1,161 @@
+//! The two languages of the UI, with Fluent translations in `locales/`.
+//!
+//! The language comes from the `denglu_lang` cookie (set by the visible switch), else from
+//! `Accept-Language`, else Simplified Chinese. The server renders `<html lang>` with it and the
+//! browser reads it back when hydrating, so both sides always agree.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Fluent wraps arguments in bidi isolation marks by default; they show up as stray
+        // characters in titles and tests, and neither language needs them.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub const LANG_COOKIE: &str = "denglu_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Locale {
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+
+    /// The BCP 47 tag, as written in `<html lang>` and in the cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    fn langid(self) -> LanguageIdentifier {
+        match self {
+            Locale::ZhCn => langid!("zh-CN"),
+            Locale::En => langid!("en"),
+        }
+    }
+
+    /// Accepts our tags and their common spellings (`zh`, `zh-Hans`, `en-US`, any case).
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Locale::ZhCn),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// The best supported language of an `Accept-Language` header, by quality.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        header
+            .split(',')
+            .enumerate()
+            .filter_map(|(position, item)| {
+                let mut parts = item.split(';');
+                let locale = Locale::parse(parts.next()?)?;
+                let quality = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+                (quality > 0.0).then_some((locale, quality, position))
+            })
+            // Highest quality wins; among equals, the one listed first.
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)))
+            .map(|(locale, _, _)| locale)
+    }
+
+    /// The language for a request: the explicit choice, then the browser's, then Chinese.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Locale {
+        cookie
+            .and_then(Locale::parse)
+            .or_else(|| accept_language.and_then(Locale::from_accept_language))
+            .unwrap_or(Locale::ZhCn)
+    }
+
+    /// The translation of `key`; the key itself if it is missing (a test keeps that from happening).
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(&self.langid(), key)
+    }
+
+    /// The translation of `key` with named arguments.
+    pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
+            .collect();
+        LOCALES.lookup_with_args(&self.langid(), key, &args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of(file: &str) -> Vec<String> {
+        file.lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+            .filter(|k| !k.starts_with('#') && !k.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_translate_the_same_keys() {
+        let en = keys_of(include_str!("../locales/en/main.ftl"));
+        let zh = keys_of(include_str!("../locales/zh-CN/main.ftl"));
+        assert!(en.len() > 20);
+        assert_eq!(
+            en, zh,
+            "locales/en and locales/zh-CN must list the same keys in the same order"
+        );
+    }
+
+    #[test]
+    fn translations_differ_by_language_and_take_arguments() {
+        assert_eq!(Locale::En.t("login-title"), "Sign in");
+        assert_eq!(Locale::ZhCn.t("login-title"), "登录");
+        let args = [("provider", Locale::ZhCn.t("provider-qq"))];
+        assert_eq!(Locale::ZhCn.t_with("login-with", &args), "使用QQ登录");
+        let args = [("provider", Locale::En.t("provider-weibo"))];
+        assert_eq!(Locale::En.t_with("login-with", &args), "Sign in with Weibo");
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(
+            Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr-FR, en;q=0.5, zh;q=0.7"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(Locale::from_accept_language("de, en;q=0"), None);
+        assert_eq!(
+            Locale::from_accept_language("zh-Hans;q=0.8, en-GB;q=0.8"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(Locale::from_accept_language("garbage;;q=x,,"), None);
+    }
+
+    #[test]
+    fn the_cookie_beats_the_header_and_chinese_is_the_default() {
+        assert_eq!(Locale::negotiate(Some("en"), Some("zh-CN")), Locale::En);
+        assert_eq!(Locale::negotiate(Some("klingon"), Some("en")), Locale::En);
+        assert_eq!(Locale::negotiate(None, None), Locale::ZhCn);
+    }
+}

@@ -1,0 +1,52 @@
+//! The server entry point: it only wires configuration -> application -> serve.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    use denglu::config::Settings;
+    use denglu::server::Application;
+    use std::process::ExitCode;
+
+    denglu::telemetry::init();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("denglu: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let simulated = settings.simulator;
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("denglu: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = app
+        .state()
+        .settings
+        .public_url
+        .as_ref()
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    println!(
+        "Denglu is running at {url}login (listening on {})",
+        app.address()
+    );
+    if simulated {
+        println!("Simulated providers: {}_sim/", url);
+    }
+    match app.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("denglu: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The server needs the `ssr` feature; the browser side is the library's `hydrate()`.
+}

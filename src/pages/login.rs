@@ -1,0 +1,102 @@
+//! `/login`: the sign-in methods this site offers.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::app::use_locale;
+use crate::components::provider_button::ProviderButton;
+use crate::i18n::Locale;
+
+/// What the site offers, as the pages need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// Provider ids in display order (`wechat`, `wechat_mp`, `qq`, `weibo`).
+    pub providers: Vec<String>,
+    pub simulator: bool,
+}
+
+#[server]
+pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
+    let state = use_context::<crate::state::AppState>()
+        .ok_or_else(|| ServerFnError::new("application state is missing"))?;
+    Ok(SiteInfo {
+        providers: state
+            .settings
+            .providers
+            .iter()
+            .map(|p| p.id.as_str().to_string())
+            .collect(),
+        simulator: state.settings.simulator,
+    })
+}
+
+/// Error kinds that `/auth/{provider}/callback` sends back here, each with its own message.
+const KNOWN_ERRORS: [&str; 6] = [
+    "cancelled",
+    "invalid_code",
+    "state",
+    "unavailable",
+    "misconfigured",
+    "refused",
+];
+
+fn error_message(locale: Locale, kind: &str) -> String {
+    if KNOWN_ERRORS.contains(&kind) {
+        locale.t(&format!("login-error-{kind}"))
+    } else {
+        locale.t("login-error-unknown")
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let locale = use_locale();
+    let site = expect_context::<Resource<Result<SiteInfo, ServerFnError>>>();
+    let query = use_query_map();
+    let error = move || query.read().get("error");
+    let next = move || query.read().get("next");
+
+    view! {
+        <Title text=locale.t("login-title")/>
+        <section class="card login-card">
+            <h1>{locale.t("login-title")}</h1>
+            <p class="subtitle">{locale.t("login-subtitle")}</p>
+            {move || {
+                error()
+                    .map(|kind| {
+                        view! {
+                            <div class="alert" role="alert" data-error=kind.clone()>
+                                <strong>{locale.t("login-error-title")}</strong>
+                                <p>{error_message(locale, &kind)}</p>
+                            </div>
+                        }
+                    })
+            }}
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
+                {move || Suspend::new(async move {
+                    match site.await {
+                        Ok(info) if info.providers.is_empty() => {
+                            view! { <p class="empty">{locale.t("login-no-providers")}</p> }.into_any()
+                        }
+                        Ok(info) => {
+                            view! {
+                                <ul class="providers">
+                                    {info
+                                        .providers
+                                        .into_iter()
+                                        .map(|id| view! { <li><ProviderButton id next=next()/></li> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <p class="fineprint">{locale.t("login-terms")}</p>
+        </section>
+    }
+}

@@ -1,0 +1,18 @@
+//! Plain axum routes, one module per area, merged in [`router`].
+
+mod health;
+mod home;
+mod language;
+mod me;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(health::routes())
+        .merge(language::routes())
+        .merge(me::routes())
+}

@@ -1,0 +1,215 @@
+//! Building and running the whole application: configuration -> state -> router -> serve.
+//! `main.rs` and the integration tests both start Denglu through [`Application`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderName, Request};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use url::Url;
+
+use crate::app::{App, shell};
+use crate::config::Settings;
+use crate::db::{Database, DbError};
+use crate::state::AppState;
+use crate::{routes, session};
+
+/// Where the simulator is mounted when `DENGLU_SIMULATOR` is on.
+pub const SIMULATOR_MOUNT: &str = "/_sim";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot prepare the session store: {0}")]
+    Sessions(String),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the listener first, so that port 0 resolves to a real port before anything needs
+    /// the public URL (the simulator's redirect_uri checks, provider callbacks).
+    pub async fn build(mut settings: Settings) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(settings.site_addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: settings.site_addr,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.site_addr,
+            source,
+        })?;
+        settings.site_addr = address;
+        let public_url = settings
+            .public_url
+            .get_or_insert_with(|| local_url(address))
+            .clone();
+        if settings.simulator {
+            point_providers_at_simulator(&mut settings, &public_url);
+        }
+
+        let db = Database::connect(&settings).await?;
+        let store = session::Store::new(&db.pool)
+            .await
+            .map_err(|e| StartupError::Sessions(e.to_string()))?;
+        store.spawn_expiry_sweeper();
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name(settings.output_name.clone())
+            .site_root(settings.site_root.clone())
+            .site_pkg_dir(settings.site_pkg_dir.clone())
+            .site_addr(address)
+            .build();
+        let state = AppState {
+            leptos_options,
+            db,
+            settings: Arc::new(settings),
+        };
+        let router = router(state.clone(), store);
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.state.settings.site_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+    pub async fn run(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+fn local_url(address: SocketAddr) -> Url {
+    Url::parse(&format!("http://{address}"))
+        .expect("a socket address always forms a valid http URL")
+}
+
+/// In simulation every provider base URL is a path under our own `/_sim/`, named after the
+/// real host, so the provider clients run unchanged against it.
+fn point_providers_at_simulator(settings: &mut Settings, public_url: &Url) {
+    let base = |host: &str| {
+        public_url
+            .join(&format!("{SIMULATOR_MOUNT}/{host}"))
+            .expect("a host name joined to the public URL is a valid URL")
+    };
+    settings.endpoints.wechat_open = base("open.weixin.qq.com");
+    settings.endpoints.wechat_api = base("api.weixin.qq.com");
+    settings.endpoints.qq = base("graph.qq.com");
+    settings.endpoints.weibo = base("api.weibo.com");
+}
+
+fn router(state: AppState, store: session::Store) -> Router {
+    let settings = state.settings.clone();
+    let leptos_routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    let fallback_state = state.clone();
+
+    let mut app = routes::router()
+        .leptos_routes_with_context(
+            &state,
+            leptos_routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_state.clone()), shell
+        ))
+        .with_state(state);
+
+    if settings.simulator {
+        let mut config = simulator::SimConfig::from_env();
+        if let Some(url) = &settings.public_url {
+            config.public_base = Some(format!(
+                "{}{}",
+                url.as_str().trim_end_matches('/'),
+                SIMULATOR_MOUNT
+            ));
+            // Our own callbacks must pass the simulator's redirect_uri domain check, as they
+            // would pass WeChat's for a registered domain.
+            if let Some(host) = url
+                .host_str()
+                .filter(|h| !config.callback_domains.iter().any(|d| d == h))
+            {
+                config.callback_domains.push(host.to_string());
+            }
+        }
+        app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
+    }
+
+    app.layer(session::layer(store, &settings)).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The path only: query strings carry codes, states and, for providers, secrets.
+                tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+            }))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

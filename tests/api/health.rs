@@ -1,0 +1,35 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_is_ok_while_the_database_answers() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["database"], "up");
+}
+
+#[tokio::test]
+async fn healthz_is_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["database"], "down");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let first = app.get("/healthz").await;
+    let second = app.get("/healthz").await;
+    let id = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .expect("an x-request-id header")
+    };
+    assert_ne!(id(&first), id(&second));
+}

@@ -1,0 +1,110 @@
+use crate::helpers::{browser, spawn_app};
+
+async fn body_of(response: reqwest::Response) -> String {
+    response.text().await.expect("a text body")
+}
+
+#[tokio::test]
+async fn login_page_speaks_chinese_to_a_chinese_browser() {
+    let app = spawn_app().await;
+    let response = app.get("/login").await;
+    assert_eq!(response.status(), 200);
+    let html = body_of(response).await;
+    assert!(html.contains(r#"<html lang="zh-CN""#), "{html}");
+    assert!(html.contains("使用已有的账号登录"), "subtitle in Chinese");
+    assert!(html.contains("使用QQ登录"), "QQ button in Chinese");
+}
+
+#[tokio::test]
+async fn login_page_speaks_english_to_an_english_browser() {
+    let app = spawn_app().await;
+    let english = browser("en-US,en;q=0.9,zh;q=0.5");
+    let html = body_of(app.get_as(&english, "/login").await).await;
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("Use an account you already have"));
+    assert!(html.contains("Sign in with Weibo"));
+}
+
+#[tokio::test]
+async fn login_page_lists_every_simulated_provider_under_a_banner() {
+    let app = spawn_app().await;
+    let html = body_of(app.get("/login").await).await;
+    for id in ["wechat", "wechat_mp", "qq", "weibo"] {
+        assert!(
+            html.contains(&format!(r#"href="/auth/{id}/start""#)),
+            "{id} button missing"
+        );
+    }
+    assert!(html.contains("simulator-banner"));
+}
+
+#[tokio::test]
+async fn login_page_offers_only_configured_providers_and_no_banner() {
+    let app = crate::helpers::spawn_app_with(&[("QQ_APPID", "101"), ("QQ_APPKEY", "secret")]).await;
+    let html = body_of(app.get("/login").await).await;
+    assert!(html.contains(r#"href="/auth/qq/start""#));
+    assert!(!html.contains(r#"href="/auth/weibo/start""#));
+    assert!(!html.contains("simulator-banner"));
+}
+
+#[tokio::test]
+async fn login_page_explains_an_error_kind_from_the_callback() {
+    let app = spawn_app().await;
+    let english = browser("en");
+    let html = body_of(app.get_as(&english, "/login?error=cancelled").await).await;
+    assert!(html.contains("You cancelled the sign-in at the provider."));
+    let html = body_of(app.get_as(&english, "/login?error=%3Cscript%3E").await).await;
+    assert!(html.contains("Something went wrong during sign-in."));
+    assert!(
+        !html.contains("<script>alert"),
+        "the kind is never echoed as HTML"
+    );
+}
+
+#[tokio::test]
+async fn the_language_switch_remembers_the_choice_over_the_browser_language() {
+    let app = spawn_app().await;
+    let response = app.get("/lang/en?next=/login%3Ferror%3Dstate").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?error=state");
+    let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cookie.starts_with("denglu_lang=en;"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"));
+
+    // The client's Accept-Language says Chinese; the cookie wins.
+    let html = body_of(app.get("/login").await).await;
+    assert!(html.contains(r#"<html lang="en""#));
+
+    let back = app.get("/lang/zh-CN?next=/login").await;
+    assert_eq!(back.status(), 303);
+    let html = body_of(app.get("/login").await).await;
+    assert!(html.contains(r#"<html lang="zh-CN""#));
+}
+
+#[tokio::test]
+async fn the_language_switch_refuses_foreign_redirects_and_unknown_languages() {
+    let app = spawn_app().await;
+    let response = app.get("/lang/en?next=//evil.example/").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login");
+    let response = app.get("/lang/klingon").await;
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_a_styled_404_in_the_right_language() {
+    let app = spawn_app().await;
+    let response = app.get_as(&browser("en"), "/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    let html = body_of(response).await;
+    assert!(html.contains("Page not found"));
+    assert!(html.contains(r#"href="/login""#));
+}
+
+#[tokio::test]
+async fn the_root_redirects_to_the_login_page() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()["location"], "/login");
+}
