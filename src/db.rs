@@ -51,13 +51,12 @@ impl Database {
             .sqlite_file()
             .as_deref()
             .and_then(std::path::Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
         {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|source| DbError::Directory {
-                    path: parent.display().to_string(),
-                    source,
-                })?;
-            }
+            std::fs::create_dir_all(parent).map_err(|source| DbError::Directory {
+                path: parent.display().to_string(),
+                source,
+            })?;
         }
         let url = settings.database_url.expose();
         let db = if url.starts_with("sqlite:") {

@@ -125,7 +125,7 @@ pub fn begin(state: &SimState, base: &Base, consent: Consent) -> Response {
             "微信授权",
             WECHAT_GREEN,
             &format!(
-                "<p class=\"center\"><b>Denglu</b> 申请获得以下权限：<span class=\"en\">The site requests:</span></p>\
+                "<p class=\"center\">此网页申请获得以下权限：<span class=\"en\">The site requests:</span></p>\
                  <p>· 获得你的公开信息（昵称、头像等）<span class=\"en\">Your public profile (nickname, avatar)</span></p>\
                  <h2>选择微信用户<span class=\"en\">Signed-in WeChat user</span></h2>{}",
                 form("允许 Allow", "拒绝 Deny")

@@ -67,3 +67,24 @@ async fn main() {
         std::process::exit(1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        parse_args(list.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn parses_addr_and_public_base() {
+        let parsed =
+            args(&["--addr", "0.0.0.0:4100", "--public-base=http://x:4100"]).expect("valid");
+        assert_eq!(parsed.addr.port(), 4100);
+        assert_eq!(parsed.public_base.as_deref(), Some("http://x:4100"));
+        assert_eq!(args(&[]).expect("defaults").addr.port(), 4000);
+        assert!(args(&["--addr"]).is_err());
+        assert!(args(&["--addr", "nope"]).is_err());
+        assert!(args(&["--verbose"]).is_err());
+    }
+}

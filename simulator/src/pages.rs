@@ -35,7 +35,7 @@ code{background:#f5f5f5;padding:1px 4px;border-radius:4px;font-size:12px}\
 .phone .bar{background:#ededed;padding:14px;text-align:center;font-weight:600;border-bottom:1px solid #ddd}\
 .phone .body{padding:20px}\
 input[type=text]{width:100%;padding:8px;border:1px solid #ddd;border-radius:6px;font-size:14px}\
-.qr svg{width:220px;height:220px;display:block;margin:12px auto}\
+details{margin-top:18px}.qr svg{width:220px;height:220px;display:block;margin:12px auto}\
 ";
 
 /// A finished-looking page. `brand` is the provider's colour.

@@ -181,7 +181,7 @@ fn qr_page(base: &Base, uuid: &str, consent: &Consent, jssdk: bool, opts: &Redir
          <h1>微信登录<span class=\"en\">Sign in with WeChat</span></h1>\
          <div class=\"qr\">{svg}</div>\
          <p id=\"wx_status\">请使用微信扫描二维码登录<span class=\"en\">Scan the QR code with WeChat</span></p>\
-         <p class=\"muted\">“Denglu”</p><p>{phone_link}</p></div></div>{script}"
+         <p>{phone_link}</p></div></div>{script}"
     );
     layout("微信登录", WECHAT_GREEN, &body)
 }
@@ -308,7 +308,7 @@ pub async fn phone_scan(
             let users = state.users.all();
             let body = format!(
                 "<div class=\"center\"><p style=\"font-size:40px;margin:8px\">💻</p>\
-                 <p><b>Denglu</b> 网页版登录确认<span class=\"en\">Sign in to the website on your computer</span></p></div>\
+                 <p>网页版微信登录确认<span class=\"en\">Sign in to the website on your computer</span></p></div>\
                  <form method=\"post\" action=\"{action}\">\
                  <h2>选择微信用户<span class=\"en\">Who is holding the phone</span></h2>{picker}\
                  <button class=\"btn primary\" name=\"action\" value=\"confirm\">确认登录 Confirm</button>\

@@ -3,6 +3,7 @@
 mod common;
 mod control;
 mod faults;
+mod load;
 mod qq;
 mod wechat;
 mod wechat_mp;
