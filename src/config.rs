@@ -198,6 +198,33 @@ pub struct Settings {
     pub simulator: bool,
     pub providers: Vec<ProviderSettings>,
     pub endpoints: Endpoints,
+    /// How long each step of a sign-in may take. Not read from the environment: the defaults
+    /// are the security rules; tests shorten them to exercise expiry without sleeping.
+    pub lifetimes: FlowLifetimes,
+    /// Connect and total timeouts of every provider call (not from the environment either).
+    pub provider_timeouts: providers::Timeouts,
+}
+
+/// Lifetimes of the short-lived records of a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowLifetimes {
+    /// A `state` waiting for its callback (the rule: 10 minutes).
+    pub state: std::time::Duration,
+    /// A first login waiting for its profile to be completed.
+    pub pending_signup: std::time::Duration,
+    /// How long a consumed callback is remembered, so that WeChat's double redirect of the
+    /// same code lands where the first one did instead of on a "code been used" error.
+    pub replay: std::time::Duration,
+}
+
+impl Default for FlowLifetimes {
+    fn default() -> Self {
+        Self {
+            state: std::time::Duration::from_secs(10 * 60),
+            pending_signup: std::time::Duration::from_secs(30 * 60),
+            replay: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -338,6 +365,8 @@ impl Settings {
             simulator,
             providers,
             endpoints,
+            lifetimes: FlowLifetimes::default(),
+            provider_timeouts: providers::Timeouts::default(),
         })
     }
 

@@ -16,7 +16,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use url::Url;
 
+use providers::Registry;
+
 use crate::app::{App, shell};
+use crate::auth::replay::CallbackReplays;
+use crate::auth::sealing::TokenSealer;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
 use crate::state::AppState;
@@ -80,9 +84,20 @@ impl Application {
             .site_pkg_dir(settings.site_pkg_dir.clone())
             .site_addr(address)
             .build();
+        let providers = Registry::new(
+            settings
+                .providers
+                .iter()
+                .map(|p| (p.id, p.credentials.clone())),
+            &settings.endpoints,
+            providers::http_client_with(settings.provider_timeouts),
+        );
         let state = AppState {
             leptos_options,
             db,
+            providers,
+            sealer: Arc::new(TokenSealer::from_secret(&settings.secret)),
+            replays: Arc::new(CallbackReplays::new(settings.lifetimes.replay)),
             settings: Arc::new(settings),
         };
         let router = router(state.clone(), store);

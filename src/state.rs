@@ -4,7 +4,11 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use providers::{ProviderId, Registry};
+use url::Url;
 
+use crate::auth::replay::CallbackReplays;
+use crate::auth::sealing::TokenSealer;
 use crate::config::Settings;
 use crate::db::Database;
 
@@ -13,4 +17,26 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Database,
     pub settings: Arc<Settings>,
+    /// The configured providers; the flows look them up by id and never by name.
+    pub providers: Registry,
+    /// Seals provider tokens before they reach the database or the session.
+    pub sealer: Arc<TokenSealer>,
+    pub replays: Arc<CallbackReplays>,
+}
+
+impl AppState {
+    /// `{public_url}/auth/{provider}/callback`: the redirect_uri registered at the provider.
+    pub fn callback_url(&self, provider: ProviderId) -> Url {
+        let base = self
+            .settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| local_url(self.settings.site_addr));
+        base.join(&format!("/auth/{provider}/callback"))
+            .expect("a provider id forms a valid path")
+    }
+}
+
+fn local_url(address: std::net::SocketAddr) -> Url {
+    Url::parse(&format!("http://{address}")).expect("a socket address forms a valid http URL")
 }

@@ -37,6 +37,17 @@ impl ProviderId {
             ProviderId::Weibo => "weibo",
         }
     }
+
+    /// Providers with the same scope give one person the same unionid: WeChat's website app
+    /// and Official Account belong to one Open Platform account. An app uses this to land
+    /// both WeChat sign-ins in one account without knowing which provider is which.
+    pub fn unionid_scope(self) -> &'static str {
+        match self {
+            ProviderId::Wechat | ProviderId::WechatMp => "wechat",
+            ProviderId::Qq => "qq",
+            ProviderId::Weibo => "weibo",
+        }
+    }
 }
 
 impl fmt::Display for ProviderId {
@@ -71,6 +82,22 @@ mod tests {
             assert_eq!(id.as_str().parse::<ProviderId>(), Ok(id));
             assert_eq!(id.to_string(), id.as_str());
         }
+    }
+
+    #[test]
+    fn only_the_two_wechat_apps_share_unionids() {
+        assert_eq!(
+            ProviderId::Wechat.unionid_scope(),
+            ProviderId::WechatMp.unionid_scope()
+        );
+        assert_ne!(
+            ProviderId::Qq.unionid_scope(),
+            ProviderId::Wechat.unionid_scope()
+        );
+        assert_ne!(
+            ProviderId::Qq.unionid_scope(),
+            ProviderId::Weibo.unionid_scope()
+        );
     }
 
     #[test]

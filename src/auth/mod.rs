@@ -1,5 +1,12 @@
 //! Accounts and sign-in: everything that reads or writes who a person is.
 
 pub mod accounts;
+pub mod fields;
+pub mod flow;
+pub mod identities;
 pub mod next_path;
+pub mod pending;
+pub mod replay;
+pub mod sealing;
 pub mod session_user;
+pub mod states;

@@ -32,18 +32,30 @@ pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
     })
 }
 
-/// Error kinds that `/auth/{provider}/callback` sends back here, each with its own message.
-const KNOWN_ERRORS: [&str; 6] = [
-    "cancelled",
-    "invalid_code",
-    "state",
-    "unavailable",
-    "misconfigured",
-    "refused",
+/// Error kinds that `/auth/{provider}/callback` sends back here, each with its own message
+/// and the status the page is served with (a failed sign-in is never a 200).
+const KNOWN_ERRORS: [(&str, u16); 8] = [
+    ("cancelled", 403),
+    ("invalid_code", 400),
+    ("state", 400),
+    ("unavailable", 503),
+    // The provider says our app is set up wrong: an upstream problem, not the user's.
+    ("misconfigured", 502),
+    ("refused", 403),
+    ("unknown_provider", 404),
+    ("server", 503),
 ];
 
+/// The status of `/login?error=KIND`; unknown kinds are a plain bad request.
+pub fn error_status(kind: &str) -> u16 {
+    KNOWN_ERRORS
+        .iter()
+        .find(|(known, _)| *known == kind)
+        .map_or(400, |(_, status)| *status)
+}
+
 fn error_message(locale: Locale, kind: &str) -> String {
-    if KNOWN_ERRORS.contains(&kind) {
+    if KNOWN_ERRORS.iter().any(|(known, _)| *known == kind) {
         locale.t(&format!("login-error-{kind}"))
     } else {
         locale.t("login-error-unknown")
@@ -57,6 +69,12 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || query.read().get("error");
     let next = move || query.read().get("next");
+    #[cfg(feature = "ssr")]
+    if let (Some(kind), Some(response)) = (error(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(status) = http::StatusCode::from_u16(error_status(&kind))
+    {
+        response.set_status(status);
+    }
 
     view! {
         <Title text=locale.t("login-title")/>

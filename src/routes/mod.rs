@@ -1,5 +1,6 @@
 //! Plain axum routes, one module per area, merged in [`router`].
 
+mod auth;
 mod health;
 mod home;
 mod language;
@@ -12,6 +13,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
+        .merge(auth::routes())
         .merge(health::routes())
         .merge(language::routes())
         .merge(me::routes())

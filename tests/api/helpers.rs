@@ -4,10 +4,12 @@
 //! `scripts/with-postgres.sh`) every test gets its own new PostgreSQL database instead.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use denglu::config::{DATABASE_URL, SITE_ADDR, SITE_ROOT, Settings, Source};
 use denglu::db::Database;
 use denglu::server::Application;
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{ACCEPT_LANGUAGE, HeaderMap, HeaderValue};
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -16,6 +18,7 @@ pub struct TestApp {
     pub db: Database,
     /// A browser: keeps cookies, does not follow redirects (tests look at each hop).
     pub client: reqwest::Client,
+    jar: Arc<Jar>,
     _dir: tempfile::TempDir,
 }
 
@@ -25,6 +28,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns the app with extra configuration, given as environment-variable pairs.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_tuned(extra, |_| {}).await
+}
+
+/// Spawns the app after `tune` has adjusted the parsed settings (e.g. shorter lifetimes).
+pub async fn spawn_app_tuned(extra: &[(&str, &str)], tune: impl FnOnce(&mut Settings)) -> TestApp {
     denglu::telemetry::init();
     let dir = tempfile::tempdir().expect("a temp dir for the test");
     let database_url = match std::env::var("DENGLU_TEST_DATABASE_URL") {
@@ -39,33 +47,42 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     source.set(SITE_ADDR, "127.0.0.1:0");
     source.set(DATABASE_URL, database_url);
     source.set(SITE_ROOT, site_root.display().to_string());
-    let settings = Settings::from_source(&source).expect("test settings are valid");
+    let mut settings = Settings::from_source(&source).expect("test settings are valid");
+    tune(&mut settings);
 
     let app = Application::build(settings).await.expect("the app starts");
     let address = app.address();
     let db = app.state().db.clone();
     tokio::spawn(app.run());
 
+    let (client, jar) = browser_with_jar("zh-CN,zh;q=0.9");
     TestApp {
         address,
         db,
-        client: browser("zh-CN,zh;q=0.9"),
+        client,
+        jar,
         _dir: dir,
     }
 }
 
 pub fn browser(accept_language: &str) -> reqwest::Client {
+    browser_with_jar(accept_language).0
+}
+
+pub fn browser_with_jar(accept_language: &str) -> (reqwest::Client, Arc<Jar>) {
+    let jar = Arc::new(Jar::default());
     let mut headers = HeaderMap::new();
     headers.insert(
         ACCEPT_LANGUAGE,
         HeaderValue::from_str(accept_language).expect("a valid header value"),
     );
-    reqwest::Client::builder()
-        .cookie_store(true)
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .default_headers(headers)
         .build()
-        .expect("a reqwest client")
+        .expect("a reqwest client");
+    (client, jar)
 }
 
 async fn fresh_postgres_database(admin_url: &str) -> String {
@@ -114,5 +131,191 @@ impl TestApp {
             .send()
             .await
             .expect("the app answers")
+    }
+}
+
+/// One browser: its own cookie jar, no redirect following, so a test sees every hop.
+#[derive(Clone)]
+pub struct Browser {
+    base: String,
+    pub client: reqwest::Client,
+    jar: Arc<Jar>,
+}
+
+impl TestApp {
+    /// The app's default browser (the one `app.get` uses).
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.url(""),
+            client: self.client.clone(),
+            jar: self.jar.clone(),
+        }
+    }
+
+    /// Another browser, with an empty cookie jar.
+    pub fn new_browser(&self) -> Browser {
+        self.browser_speaking("zh-CN,zh;q=0.9")
+    }
+
+    pub fn browser_speaking(&self, accept_language: &str) -> Browser {
+        let (client, jar) = browser_with_jar(accept_language);
+        Browser {
+            base: self.url(""),
+            client,
+            jar,
+        }
+    }
+
+    /// POSTs to the simulator's control API (`/_sim/control/{path}`), expecting success.
+    pub async fn sim(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = self
+            .client
+            .post(self.url(&format!("/_sim/control/{path}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("the simulator answers");
+        assert!(
+            response.status().is_success(),
+            "simulator control {path}: {}",
+            response.status()
+        );
+        response.json().await.expect("JSON from the simulator")
+    }
+
+    /// The next authorize request at `provider` answers at once as simulator user `user`.
+    pub async fn auto_approve(&self, provider: &str, user: u64) {
+        self.sim(
+            "auto-approve",
+            serde_json::json!({"provider": provider, "user": user}),
+        )
+        .await;
+    }
+
+    /// How many rows `table` has.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .conn
+            .query_one(Statement::from_string(
+                self.db.conn.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count")
+    }
+}
+
+/// Where a redirect points.
+pub fn location(response: &reqwest::Response) -> String {
+    assert!(
+        response.status().is_redirection(),
+        "expected a redirect, got {} for {}",
+        response.status(),
+        response.url()
+    );
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("a Location header")
+        .to_string()
+}
+
+/// The value of one query parameter of a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let parsed = url::Url::parse(url)
+        .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url)))
+        .expect("a URL");
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// `GET /auth/{provider}/start{query}`: returns the provider URL it redirects to.
+    pub async fn start(&self, provider: &str, query: &str) -> String {
+        let response = self.get(&format!("/auth/{provider}/start{query}")).await;
+        assert_eq!(response.status(), 302, "start of {provider}");
+        location(&response)
+    }
+
+    /// Opens the provider's authorize URL (auto-approval set) and returns our callback URL.
+    pub async fn authorize(&self, authorize_url: &str) -> String {
+        let response = self.get(authorize_url).await;
+        let callback = location(&response);
+        assert!(
+            callback.contains("/callback"),
+            "the provider should send the browser to our callback: {callback}"
+        );
+        callback
+    }
+
+    /// Our callback: returns where it sends the browser.
+    pub async fn callback(&self, callback_url: &str) -> String {
+        let response = self.get(callback_url).await;
+        assert_eq!(response.status(), 302, "callback {callback_url}");
+        location(&response)
+    }
+
+    /// The whole round trip as simulator user `user`: start, provider, callback. Returns
+    /// where the callback sent the browser (`/account`, `/signup`, `/login?error=...`).
+    pub async fn sign_in_with(&self, app: &TestApp, provider: &str, user: u64) -> String {
+        self.sign_in_with_query(app, provider, user, "").await
+    }
+
+    pub async fn sign_in_with_query(
+        &self,
+        app: &TestApp,
+        provider: &str,
+        user: u64,
+        query: &str,
+    ) -> String {
+        app.auto_approve(provider, user).await;
+        let authorize = self.start(provider, query).await;
+        let callback = self.authorize(&authorize).await;
+        self.callback(&callback).await
+    }
+
+    /// `/api/me` as JSON, or `None` when not signed in.
+    pub async fn me(&self) -> Option<serde_json::Value> {
+        let response = self.get("/api/me").await;
+        match response.status().as_u16() {
+            200 => Some(response.json().await.expect("JSON")),
+            401 => None,
+            other => panic!("/api/me answered {other}"),
+        }
+    }
+
+    /// The session id this browser would send, if it has one.
+    pub fn session_id(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.base).expect("the app's URL");
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == "denglu_session")
+            .map(|(_, value)| value.to_string())
     }
 }

@@ -1,6 +1,9 @@
 //! Integration tests: the real app over real HTTP.
 
 mod accounts;
+mod flows_errors;
+mod flows_first_login;
+mod flows_start;
 mod health;
 mod helpers;
 mod pages;

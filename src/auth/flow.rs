@@ -1,0 +1,376 @@
+//! The sign-in flow: `start` sends the browser to a provider with a fresh state; `callback`
+//! checks the state, trades the code for a verified profile, and decides where the person
+//! lands: signed in, on the profile-completion page, or back on the login page with a reason.
+//!
+//! Every provider goes through the same code: nothing here knows one provider from another.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use providers::{AuthorizeRequest, ErrorKind, Provider, ProviderError, ProviderId};
+use sea_orm::DbErr;
+use tower_sessions::Session;
+use url::Url;
+
+use crate::auth::accounts::{self, LinkOutcome};
+use crate::auth::identities::{self, IdentityKeys};
+use crate::auth::next_path::NextPath;
+use crate::auth::pending::{self, PendingSignup, SealedTokens};
+use crate::auth::replay::Claim;
+use crate::auth::session_user;
+use crate::auth::states::{self, StateRecord};
+use crate::state::AppState;
+
+/// Where a signed-in person goes when the sign-in did not say.
+pub const DEFAULT_NEXT: &str = "/account";
+pub const SIGNUP_PATH: &str = "/signup";
+
+/// Why a sign-in ended on the login page: `/login?error=KIND`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    Cancelled,
+    InvalidCode,
+    State,
+    Unavailable,
+    Misconfigured,
+    Refused,
+    UnknownProvider,
+    /// Our side failed (database, session store).
+    Server,
+}
+
+impl LoginError {
+    pub const ALL: [LoginError; 8] = [
+        LoginError::Cancelled,
+        LoginError::InvalidCode,
+        LoginError::State,
+        LoginError::Unavailable,
+        LoginError::Misconfigured,
+        LoginError::Refused,
+        LoginError::UnknownProvider,
+        LoginError::Server,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginError::Cancelled => "cancelled",
+            LoginError::InvalidCode => "invalid_code",
+            LoginError::State => "state",
+            LoginError::Unavailable => "unavailable",
+            LoginError::Misconfigured => "misconfigured",
+            LoginError::Refused => "refused",
+            LoginError::UnknownProvider => "unknown_provider",
+            LoginError::Server => "server",
+        }
+    }
+
+    pub fn location(self) -> String {
+        format!("/login?error={}", self.as_str())
+    }
+
+    /// What the person is told about a provider failure during sign-in.
+    pub fn from_provider(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::Cancelled => LoginError::Cancelled,
+            // A token that fails right after it was issued: the sign-in has to start again.
+            ErrorKind::InvalidCode | ErrorKind::TokenExpired | ErrorKind::TokenInvalid => {
+                LoginError::InvalidCode
+            }
+            ErrorKind::Misconfigured => LoginError::Misconfigured,
+            ErrorKind::Unavailable | ErrorKind::Malformed => LoginError::Unavailable,
+            ErrorKind::Refused => LoginError::Refused,
+        }
+    }
+}
+
+/// What went wrong inside a callback, for the log; the person sees its [`LoginError`].
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("session store: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    #[error("account {0} is not active")]
+    Inactive(i64),
+    #[error("the identity was claimed by another account meanwhile")]
+    Conflict,
+}
+
+impl Failure {
+    fn login_error(&self) -> LoginError {
+        match self {
+            Failure::Provider(e) => LoginError::from_provider(e.kind()),
+            Failure::Db(_) | Failure::Session(_) => LoginError::Server,
+            Failure::Inactive(_) | Failure::Conflict => LoginError::Refused,
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            // The provider's own code and message, for the operator; never a token or URL.
+            Failure::Provider(e) => tracing::warn!(
+                provider = %e.provider(),
+                kind = %e.kind(),
+                code = ?e.code(),
+                error = %e,
+                "sign-in failed at the provider"
+            ),
+            Failure::Inactive(user) => tracing::warn!(user, "sign-in refused: account not active"),
+            other => tracing::error!(error = %other, "sign-in failed on our side"),
+        }
+    }
+}
+
+/// What `GET /auth/{provider}/start` was asked.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StartRequest<'a> {
+    pub next: Option<&'a str>,
+    /// "I already have an account": link the pending first login to the account found.
+    pub attach_pending: bool,
+    pub user_agent: Option<&'a str>,
+}
+
+fn configured(app: &AppState, provider: &str) -> Option<std::sync::Arc<dyn Provider>> {
+    let id: ProviderId = provider.parse().ok()?;
+    app.providers.get(id)
+}
+
+/// Stores a new state in the session and returns the provider's authorize URL.
+pub async fn start(
+    app: &AppState,
+    session: &Session,
+    provider: &str,
+    request: StartRequest<'_>,
+) -> Result<Url, LoginError> {
+    let provider = configured(app, provider).ok_or(LoginError::UnknownProvider)?;
+    let now = Utc::now();
+    let record = StateRecord {
+        value: states::new_value(),
+        provider: provider.id(),
+        next: NextPath::parse_or(request.next, DEFAULT_NEXT),
+        attach_pending: request.attach_pending,
+        expires_at: now + lifetime(app.settings.lifetimes.state),
+    };
+    let redirect_uri = app.callback_url(provider.id());
+    let url = provider.authorize_url(&AuthorizeRequest {
+        state: &record.value,
+        redirect_uri: &redirect_uri,
+        mobile: request.user_agent.is_some_and(is_mobile),
+        // The silent scope would leave a returning user without a fresh nickname; always ask.
+        known_user: false,
+    });
+    states::remember(session, record, now).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot store the sign-in state");
+        LoginError::Server
+    })?;
+    Ok(url)
+}
+
+fn lifetime(d: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Phones get the providers' mobile pages (QQ and Weibo `display=mobile`).
+pub fn is_mobile(user_agent: &str) -> bool {
+    [
+        "Mobile",
+        "Android",
+        "iPhone",
+        "iPad",
+        "MicroMessenger",
+        "HarmonyOS",
+    ]
+    .iter()
+    .any(|marker| user_agent.contains(marker))
+}
+
+/// Handles `GET /auth/{provider}/callback` and returns where to send the browser.
+pub async fn callback(
+    app: &AppState,
+    session: &Session,
+    provider: &str,
+    query: &HashMap<String, String>,
+) -> String {
+    let Some(provider) = configured(app, provider) else {
+        return LoginError::UnknownProvider.location();
+    };
+    let state = query
+        .get("state")
+        .map(String::as_str)
+        .filter(|s| !s.is_empty());
+    let now = Utc::now();
+
+    if let Some(refusal) = providers::callback_error(provider.id(), query) {
+        // The state of a refused sign-in is spent as well.
+        if let Some(state) = state {
+            let _ = states::take(session, provider.id(), state, now).await;
+        }
+        let failure = Failure::Provider(refusal);
+        failure.log();
+        return failure.login_error().location();
+    }
+    let (Some(state), Some(code)) = (state, query.get("code")) else {
+        tracing::warn!(provider = %provider.id(), "callback without a state");
+        return LoginError::State.location();
+    };
+
+    let record = match states::take(session, provider.id(), state, now).await {
+        Ok(Ok(record)) => record,
+        Ok(Err(problem)) => {
+            // Not (or no longer) this session's: a repeat of a callback that already ran?
+            if let Some(replay) = app.replays.recall(state)
+                && let Some(location) = replay.location().await
+            {
+                tracing::info!(provider = %provider.id(), "repeated callback: same destination");
+                return location;
+            }
+            tracing::warn!(provider = %provider.id(), problem = problem.as_str(), "callback state refused");
+            return LoginError::State.location();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the session");
+            return LoginError::Server.location();
+        }
+    };
+    // Consumed in the store before the code is used, not only at the end of the request.
+    if let Err(e) = session.save().await {
+        tracing::error!(error = %e, "cannot save the session");
+        return LoginError::Server.location();
+    }
+    let completion = match app.replays.claim(state) {
+        Claim::First(completion) => completion,
+        Claim::Again(replay) => {
+            return replay
+                .location()
+                .await
+                .unwrap_or_else(|| LoginError::State.location());
+        }
+    };
+    let location = match complete(app, session, provider.as_ref(), &record, code, now).await {
+        Ok(location) => location,
+        Err(failure) => {
+            failure.log();
+            failure.login_error().location()
+        }
+    };
+    completion.finish(&location);
+    location
+}
+
+/// The code is good and the state was ours: who is this, and where do they go?
+async fn complete(
+    app: &AppState,
+    session: &Session,
+    provider: &dyn Provider,
+    record: &StateRecord,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<String, Failure> {
+    let redirect_uri = app.callback_url(provider.id());
+    let tokens = provider.exchange_code(code, &redirect_uri).await?;
+    let profile = provider.fetch_profile(&tokens).await?;
+    let sealed = SealedTokens::seal(&app.sealer, &tokens, now);
+    let db = &app.db.conn;
+    let keys = IdentityKeys::of(&profile);
+
+    let signed_in = match session_user::current_user_id(session).await {
+        Some(id) => accounts::active_user(db, id).await?.map(|u| u.id),
+        None => None,
+    };
+    if let Some(user_id) = signed_in {
+        // A signed-in session adds a sign-in method to its account.
+        let outcome = accounts::link_identity(db, user_id, &profile, &sealed, now).await?;
+        return Ok(match outcome {
+            // Signing in again with a method the account already has: go on as asked.
+            LinkOutcome::AlreadyYours => record.next.as_str().to_string(),
+            other => account_notice(other),
+        });
+    }
+
+    if let Some(identity) = identities::find(db, &keys).await? {
+        let owner = identity.user_id;
+        accounts::active_user(db, owner)
+            .await?
+            .ok_or(Failure::Inactive(owner))?;
+        identities::record_login(db, identity, &profile, Some(&sealed), now).await?;
+        session_user::sign_in(session, owner).await?;
+        if record.attach_pending
+            && let Some(waiting) = pending::current(session, now).await?
+        {
+            pending::forget(session).await?;
+            let outcome =
+                accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now).await?;
+            return Ok(account_notice(outcome));
+        }
+        return Ok(record.next.as_str().to_string());
+    }
+
+    if let Some(owner) = identities::sibling_owner(db, &keys).await? {
+        // The same person through the other WeChat app (same unionid): same account.
+        accounts::active_user(db, owner)
+            .await?
+            .ok_or(Failure::Inactive(owner))?;
+        if accounts::link_identity(db, owner, &profile, &sealed, now).await?
+            == LinkOutcome::OwnedByAnother
+        {
+            return Err(Failure::Conflict);
+        }
+        session_user::sign_in(session, owner).await?;
+        return Ok(record.next.as_str().to_string());
+    }
+
+    let waiting = PendingSignup {
+        profile,
+        tokens: sealed,
+        next: record.next.clone(),
+        expires_at: now + lifetime(app.settings.lifetimes.pending_signup),
+    };
+    pending::keep(session, &waiting).await?;
+    Ok(SIGNUP_PATH.to_string())
+}
+
+fn account_notice(outcome: LinkOutcome) -> String {
+    match outcome {
+        LinkOutcome::Linked => "/account?notice=linked",
+        LinkOutcome::AlreadyYours => "/account?notice=already_linked",
+        LinkOutcome::OwnedByAnother => "/account?error=identity_taken",
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_provider_error_kind_has_a_login_error() {
+        for kind in ErrorKind::ALL {
+            let error = LoginError::from_provider(kind);
+            assert!(LoginError::ALL.contains(&error));
+        }
+        assert_eq!(
+            LoginError::from_provider(ErrorKind::Malformed),
+            LoginError::Unavailable
+        );
+        assert_eq!(
+            LoginError::from_provider(ErrorKind::TokenExpired),
+            LoginError::InvalidCode
+        );
+        assert_eq!(LoginError::State.location(), "/login?error=state");
+    }
+
+    #[test]
+    fn phones_are_recognised_by_their_user_agent() {
+        assert!(is_mobile(
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+        ));
+        assert!(is_mobile(
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36 MicroMessenger/8.0"
+        ));
+        assert!(!is_mobile(
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
+        ));
+    }
+}

@@ -1,0 +1,166 @@
+//! Remembers where each consumed callback went, for a minute.
+//!
+//! WeChat's in-app browser sometimes requests the callback twice with the same code, one
+//! right after (or while) the other. The first request consumes the state and the code; the
+//! second would otherwise end on "this sign-in link has been used" although the person is
+//! signed in. Here the second one waits for the first to finish and goes where it went.
+//!
+//! Only the destination path is replayed: the replay signs nobody in and reveals nothing the
+//! holder of the state did not already have. States are stored hashed. The record is
+//! per process; behind several instances, sticky sessions keep a browser on one.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+/// Beyond this many remembered callbacks (a flood), new ones are not remembered.
+const MAX_ENTRIES: usize = 10_000;
+/// How long a replay waits for the first request to finish.
+const MAX_WAIT: Duration = Duration::from_secs(20);
+
+type Key = [u8; 32];
+
+struct Entry {
+    at: Instant,
+    outcome: watch::Receiver<Option<String>>,
+}
+
+#[derive(Default)]
+pub struct CallbackReplays {
+    ttl: Duration,
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+/// The first request with a state: it does the work and reports where it went.
+pub struct Completion {
+    sender: Option<watch::Sender<Option<String>>>,
+}
+
+impl Completion {
+    pub fn finish(mut self, location: &str) {
+        if let Some(sender) = self.sender.take() {
+            // Nobody waiting is fine.
+            let _ = sender.send(Some(location.to_string()));
+        }
+    }
+}
+
+/// A later request with the same state: where the first one went, once it is known.
+pub struct Replay(watch::Receiver<Option<String>>);
+
+impl Replay {
+    /// The first request's destination; `None` if it failed to say within the wait.
+    pub async fn location(mut self) -> Option<String> {
+        let waited = tokio::time::timeout(MAX_WAIT, self.0.wait_for(Option::is_some)).await;
+        match waited {
+            Ok(Ok(value)) => value.clone(),
+            _ => None,
+        }
+    }
+}
+
+pub enum Claim {
+    First(Completion),
+    Again(Replay),
+}
+
+impl CallbackReplays {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn key(state: &str) -> Key {
+        Sha256::digest(state.as_bytes()).into()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
+        // A panic while holding this lock leaves only a map of hashes: keep using it.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Claims a state that this session just consumed. Two requests of one session that both
+    /// read the state before either saved its removal meet here: only one goes on.
+    pub fn claim(&self, state: &str) -> Claim {
+        let key = Self::key(state);
+        let now = Instant::now();
+        let mut entries = self.lock();
+        entries.retain(|_, e| now.duration_since(e.at) < self.ttl);
+        if let Some(entry) = entries.get(&key) {
+            return Claim::Again(Replay(entry.outcome.clone()));
+        }
+        let (sender, receiver) = watch::channel(None);
+        if entries.len() < MAX_ENTRIES {
+            entries.insert(
+                key,
+                Entry {
+                    at: now,
+                    outcome: receiver,
+                },
+            );
+        }
+        Claim::First(Completion {
+            sender: Some(sender),
+        })
+    }
+
+    /// A recent callback with this state, if there was one.
+    pub fn recall(&self, state: &str) -> Option<Replay> {
+        let now = Instant::now();
+        self.lock()
+            .get(&Self::key(state))
+            .filter(|e| now.duration_since(e.at) < self.ttl)
+            .map(|e| Replay(e.outcome.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_second_request_goes_where_the_first_went() {
+        let replays = CallbackReplays::new(Duration::from_secs(60));
+        let Claim::First(first) = replays.claim("state-1") else {
+            panic!("the first claim does the work");
+        };
+        let Claim::Again(waiting) = replays.claim("state-1") else {
+            panic!("a second claim waits");
+        };
+        let later = replays.recall("state-1").expect("remembered");
+        let wait = tokio::spawn(waiting.location());
+        first.finish("/account");
+        assert_eq!(wait.await.expect("joins"), Some("/account".to_string()));
+        assert_eq!(later.location().await, Some("/account".to_string()));
+        assert!(replays.recall("state-2").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_first_request_that_gives_up_releases_the_waiters() {
+        let replays = CallbackReplays::new(Duration::from_secs(60));
+        let Claim::First(first) = replays.claim("s") else {
+            panic!("first");
+        };
+        drop(first);
+        let replay = replays.recall("s").expect("remembered");
+        assert_eq!(replay.location().await, None);
+    }
+
+    #[tokio::test]
+    async fn callbacks_are_forgotten_after_their_time() {
+        let replays = CallbackReplays::new(Duration::ZERO);
+        let Claim::First(first) = replays.claim("s") else {
+            panic!("first");
+        };
+        first.finish("/x");
+        assert!(replays.recall("s").is_none());
+        assert!(matches!(replays.claim("s"), Claim::First(_)));
+    }
+}

@@ -1,0 +1,156 @@
+//! Provider tokens at rest: sealed with ChaCha20-Poly1305 under a key derived from
+//! `DENGLU_SECRET`, so a copy of the database alone gives no one a usable token.
+//!
+//! A sealed value is `nonce (12 bytes) || ciphertext with its 16-byte tag`. The nonce is random
+//! for every seal; the associated data names what the value is, so an access token cannot be
+//! swapped in where a refresh token is expected.
+
+use std::fmt;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use hkdf::Hkdf;
+use providers::Secret;
+use rand::RngCore;
+use sha2::Sha256;
+
+const NONCE_LEN: usize = 12;
+/// Changing the derivation makes every stored token unreadable: bump the version, never edit.
+const KEY_INFO: &[u8] = b"denglu provider tokens v1";
+const KEY_SALT: &[u8] = b"denglu";
+
+/// What a sealed value holds, bound into the ciphertext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    AccessToken,
+    RefreshToken,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::AccessToken => b"access_token",
+            Purpose::RefreshToken => b"refresh_token",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a sealed token could not be opened (wrong key, tampered or truncated)")]
+pub struct OpenError;
+
+#[derive(Clone)]
+pub struct TokenSealer {
+    cipher: ChaCha20Poly1305,
+}
+
+impl fmt::Debug for TokenSealer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenSealer([key redacted])")
+    }
+}
+
+impl TokenSealer {
+    /// Derives the 256-bit key from the configured secret with HKDF-SHA-256.
+    pub fn from_secret(secret: &Secret) -> Self {
+        let mut key = [0u8; 32];
+        Hkdf::<Sha256>::new(Some(KEY_SALT), secret.expose().as_bytes())
+            .expand(KEY_INFO, &mut key)
+            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+        Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+        }
+    }
+
+    pub fn seal(&self, purpose: Purpose, value: &Secret) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: value.expose().as_bytes(),
+                    aad: purpose.label(),
+                },
+            )
+            .expect("ChaCha20-Poly1305 encryption only fails for messages over 256 GiB");
+        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    pub fn open(&self, purpose: Purpose, sealed: &[u8]) -> Result<Secret, OpenError> {
+        if sealed.len() < NONCE_LEN {
+            return Err(OpenError);
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        let plain = self
+            .cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: purpose.label(),
+                },
+            )
+            .map_err(|_| OpenError)?;
+        String::from_utf8(plain)
+            .map(Secret::new)
+            .map_err(|_| OpenError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealer(secret: &str) -> TokenSealer {
+        TokenSealer::from_secret(&Secret::new(secret))
+    }
+
+    #[test]
+    fn a_sealed_token_opens_to_itself_and_does_not_contain_it() {
+        let s = sealer("a-secret-of-at-least-thirty-two-characters");
+        let token = Secret::new("ACCESS_TOKEN_1234567890");
+        let sealed = s.seal(Purpose::AccessToken, &token);
+        assert!(
+            !sealed
+                .windows(token.expose().len())
+                .any(|w| w == token.expose().as_bytes())
+        );
+        assert_eq!(s.open(Purpose::AccessToken, &sealed), Ok(token.clone()));
+        // A fresh nonce each time: the same token never seals to the same bytes.
+        assert_ne!(sealed, s.seal(Purpose::AccessToken, &token));
+    }
+
+    #[test]
+    fn tampering_truncation_another_key_or_purpose_are_detected() {
+        let s = sealer("a-secret-of-at-least-thirty-two-characters");
+        let sealed = s.seal(Purpose::RefreshToken, &Secret::new("REFRESH"));
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x01;
+            assert_eq!(
+                s.open(Purpose::RefreshToken, &bad),
+                Err(OpenError),
+                "byte {i}"
+            );
+        }
+        assert_eq!(
+            s.open(Purpose::RefreshToken, &sealed[..sealed.len() - 1]),
+            Err(OpenError)
+        );
+        assert_eq!(s.open(Purpose::RefreshToken, &sealed[..5]), Err(OpenError));
+        assert_eq!(s.open(Purpose::AccessToken, &sealed), Err(OpenError));
+        let other = sealer("another-secret-of-at-least-thirty-two-chars");
+        assert_eq!(other.open(Purpose::RefreshToken, &sealed), Err(OpenError));
+    }
+
+    #[test]
+    fn the_key_never_prints() {
+        let printed = format!("{:?}", sealer("hunter2-hunter2-hunter2-hunter2-hunter2"));
+        assert!(!printed.contains("hunter2"), "{printed}");
+    }
+}

@@ -1,0 +1,84 @@
+//! A first login: the verified identity waits in the session for its profile, and nothing is
+//! written to the database until the person completes it.
+
+use crate::helpers::spawn_app;
+
+const PROVIDERS: [&str; 4] = ["wechat", "wechat_mp", "qq", "weibo"];
+
+#[tokio::test]
+async fn a_first_login_at_any_provider_goes_to_profile_completion_and_stores_nothing() {
+    let app = spawn_app().await;
+    for provider in PROVIDERS {
+        let browser = app.new_browser();
+        assert_eq!(
+            browser.sign_in_with(&app, provider, 2).await,
+            "/signup",
+            "{provider}"
+        );
+        assert!(
+            browser.me().await.is_none(),
+            "not signed in before the profile"
+        );
+    }
+    assert_eq!(app.count("users").await, 0);
+    assert_eq!(app.count("identities").await, 0);
+}
+
+#[tokio::test]
+async fn wechats_double_redirect_lands_where_the_first_callback_did() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.auto_approve("wechat", 1).await;
+    let authorize = browser.start("wechat", "").await;
+    let callback = browser.authorize(&authorize).await;
+    assert_eq!(browser.callback(&callback).await, "/signup");
+    // The same code and state again a moment later: no "code been used" page.
+    assert_eq!(browser.callback(&callback).await, "/signup");
+}
+
+#[tokio::test]
+async fn two_simultaneous_callbacks_with_one_code_exchange_it_once() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    let (first, second) = tokio::join!(browser.callback(&callback), browser.callback(&callback));
+    assert_eq!((first.as_str(), second.as_str()), ("/signup", "/signup"));
+    let exchanges = app
+        .client
+        .get(app.url("/_sim/control/requests"))
+        .send()
+        .await
+        .expect("the simulator answers")
+        .json::<Vec<serde_json::Value>>()
+        .await
+        .expect("JSON")
+        .into_iter()
+        .filter(|r| {
+            r.to_string()
+                .contains("api.weixin.qq.com/sns/oauth2/access_token")
+        })
+        .count();
+    assert_eq!(exchanges, 1, "the code was exchanged once");
+}
+
+#[tokio::test]
+async fn sign_ins_started_in_two_tabs_both_complete() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.auto_approve("qq", 1).await;
+    let first_tab = browser.authorize(&browser.start("qq", "").await).await;
+    let session = browser
+        .session_id()
+        .expect("a session after the first start");
+    app.auto_approve("weibo", 1).await;
+    let second_tab = browser.authorize(&browser.start("weibo", "").await).await;
+    assert_eq!(
+        browser.session_id(),
+        Some(session),
+        "one session, two states"
+    );
+    assert_eq!(browser.callback(&first_tab).await, "/signup");
+    assert_eq!(browser.callback(&second_tab).await, "/signup");
+}
