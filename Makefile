@@ -31,6 +31,7 @@ help:
 	@echo "make run        build and serve Denglu on SQLite with simulated providers"
 	@echo "make test       formatting, clippy, unit and integration tests (SQLite and PostgreSQL), end-to-end tests"
 	@echo "make e2e        only the Playwright end-to-end tests"
+	@echo "make bench      complete authorizations per second against the simulator"
 	@echo "make wasm-size  release build of the browser bundle and its gzip size"
 
 ## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock, installed when missing.
@@ -78,6 +79,10 @@ e2e-deps:
 
 e2e: site server e2e-deps
 	cd end2end && DENGLU_SERVER_BIN=$(SERVER_BIN) DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test
+
+## Benchmarks: they print figures; nothing is asserted on speed.
+bench:
+	cargo bench -p simulator --bench flows
 
 ## Release size of the browser bundle, as users download it.
 wasm-size:
