@@ -9,4 +9,5 @@ pub mod pending;
 pub mod replay;
 pub mod sealing;
 pub mod session_user;
+pub mod signup;
 pub mod states;
