@@ -3,12 +3,14 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
+use crate::components::user_menu::SessionChanged;
 use crate::i18n::Locale;
 use crate::pages::login::{LoginPage, get_site_info};
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::signup::SignupPage;
 
 /// The whole document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -39,6 +41,7 @@ pub fn App() -> impl IntoView {
     // What the site offers (providers, simulation): fetched once per page, shared by the
     // banner and the login page.
     provide_context(Resource::new(|| (), |_| get_site_info()));
+    provide_context(SessionChanged::new());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/denglu.css"/>
@@ -49,6 +52,9 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/login") view=LoginPage/>
+                    // Async: these pages redirect (302) when there is nothing for them to show,
+                    // which needs the data before the first byte is sent.
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -10,6 +10,7 @@ pub mod qr_image;
 pub mod replay;
 pub mod sealing;
 pub mod session_user;
+pub mod signup;
 pub mod states;
 pub mod ticket_hub;
 pub mod tickets;

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_location;
 
 use crate::app::use_locale;
 use crate::components::href::query_value;
+use crate::components::user_menu::UserMenu;
 use crate::i18n::Locale;
 use crate::pages::login::SiteInfo;
 
@@ -18,7 +19,10 @@ pub fn SiteHeader() -> impl IntoView {
                 <span class="brand-name">{locale.t("app-name")}</span>
                 <span class="brand-tagline">{locale.t("app-tagline")}</span>
             </a>
-            <LanguageSwitch/>
+            <div class="header-end">
+                <UserMenu/>
+                <LanguageSwitch/>
+            </div>
         </header>
     }
 }

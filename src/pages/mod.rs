@@ -2,3 +2,4 @@
 
 pub mod login;
 pub mod not_found;
+pub mod signup;

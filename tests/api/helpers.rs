@@ -10,7 +10,7 @@ use denglu::config::{DATABASE_URL, SITE_ADDR, SITE_ROOT, Settings, Source};
 use denglu::db::Database;
 use denglu::server::Application;
 use reqwest::cookie::{CookieStore, Jar};
-use reqwest::header::{ACCEPT_LANGUAGE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, HeaderMap, HeaderValue};
 use sea_orm::{ConnectionTrait, Statement};
 
 pub struct TestApp {
@@ -72,6 +72,11 @@ pub fn browser(accept_language: &str) -> reqwest::Client {
 pub fn browser_with_jar(accept_language: &str) -> (reqwest::Client, Arc<Jar>) {
     let jar = Arc::new(Jar::default());
     let mut headers = HeaderMap::new();
+    // What a browser asks for when it navigates (server functions pick their answer by it).
+    headers.insert(
+        ACCEPT,
+        HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"),
+    );
     headers.insert(
         ACCEPT_LANGUAGE,
         HeaderValue::from_str(accept_language).expect("a valid header value"),
@@ -190,6 +195,23 @@ impl TestApp {
             serde_json::json!({"provider": provider, "user": user}),
         )
         .await;
+    }
+
+    /// The simulator's test user `id`, as its control API shows it.
+    pub async fn sim_user(&self, id: u64) -> serde_json::Value {
+        let users: Vec<serde_json::Value> = self
+            .client
+            .get(self.url("/_sim/control/users"))
+            .send()
+            .await
+            .expect("the simulator answers")
+            .json()
+            .await
+            .expect("JSON");
+        users
+            .into_iter()
+            .find(|u| u["id"] == id)
+            .expect("a seeded simulator user")
     }
 
     /// How many rows `table` has.
@@ -317,5 +339,68 @@ impl Browser {
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(name, _)| *name == "denglu_session")
             .map(|(_, value)| value.to_string())
+    }
+}
+
+impl Browser {
+    /// POSTs a form to a server function the way the hydrated page does (fetch, JSON back).
+    pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// POSTs a form to a server function the way a browser without the wasm does.
+    pub async fn post_plain(
+        &self,
+        endpoint: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", self.url(page))
+            .form(fields)
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// Submits the profile form (as the hydrated page does).
+    pub async fn complete_signup(
+        &self,
+        username: &str,
+        display_name: &str,
+        email: &str,
+    ) -> reqwest::Response {
+        self.call(
+            "signup/complete",
+            &[
+                ("username", username),
+                ("display_name", display_name),
+                ("email", email),
+            ],
+        )
+        .await
+    }
+
+    /// A whole first visit: sign in at `provider` as simulator user `user`, complete the
+    /// profile with `username`. Returns the new account's id.
+    pub async fn sign_up(&self, app: &TestApp, provider: &str, user: u64, username: &str) -> i64 {
+        assert_eq!(self.sign_in_with(app, provider, user).await, "/signup");
+        let response = self.complete_signup(username, username, "").await;
+        assert!(
+            response.status().is_success(),
+            "signup as {username}: {}",
+            response.status()
+        );
+        self.me().await.expect("signed in after the profile")["id"]
+            .as_i64()
+            .expect("an id")
     }
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod flows_errors;
 mod flows_first_login;
+mod flows_signup;
 mod flows_start;
 mod health;
 mod helpers;

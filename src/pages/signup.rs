@@ -1,0 +1,313 @@
+//! `/signup`: completing the profile after a first social login.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::app::use_locale;
+use crate::components::form::{FieldError, FormAlert, FormError, last_error};
+use crate::components::user_menu::SessionChanged;
+
+/// What the form starts with: the pending identity and a free username made from its nickname.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupDraft {
+    pub provider: String,
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    /// Every offered provider, for "I already have an account".
+    pub providers: Vec<String>,
+}
+
+/// The pending first login of this session; with none, the page sends the person to sign in.
+#[server(endpoint = "signup/draft")]
+pub async fn get_signup_draft() -> Result<Option<SignupDraft>, ServerFnError> {
+    use crate::auth::signup;
+    use crate::components::form::server::{app_state, session};
+
+    let app = app_state().map_err(ServerFnError::new)?;
+    let session = session().await.map_err(ServerFnError::new)?;
+    let draft = signup::draft(&app, &session).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot prepare the profile form");
+        ServerFnError::new("unavailable")
+    })?;
+    let Some(draft) = draft else {
+        leptos_axum::redirect("/login");
+        return Ok(None);
+    };
+    Ok(Some(SignupDraft {
+        provider: draft.provider,
+        nickname: draft.nickname,
+        avatar_url: draft.avatar_url,
+        username: draft.username,
+        display_name: draft.display_name,
+        providers: app
+            .settings
+            .providers
+            .iter()
+            .map(|p| p.id.as_str().to_string())
+            .collect(),
+    }))
+}
+
+/// What the live check says about a username as it is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UsernameCheck {
+    Available,
+    Taken,
+    /// The translation key of what is wrong with it.
+    Invalid(String),
+}
+
+/// Whether a username is free. Only answered for a session completing its profile.
+#[server(endpoint = "signup/check_username")]
+pub async fn check_username(username: String) -> Result<UsernameCheck, ServerFnError> {
+    use crate::auth::signup::{self, UsernameStatus};
+    use crate::components::form::server::{app_state, session};
+
+    let app = app_state().map_err(ServerFnError::new)?;
+    let session = session().await.map_err(ServerFnError::new)?;
+    let waiting = crate::auth::pending::current(&session, chrono::Utc::now())
+        .await
+        .map_err(ServerFnError::new)?;
+    if waiting.is_none() {
+        return Err(ServerFnError::new("nothing is waiting for a profile"));
+    }
+    let status = signup::check_username(&app, &username).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot check a username");
+        ServerFnError::new("unavailable")
+    })?;
+    Ok(match status {
+        UsernameStatus::Available => UsernameCheck::Available,
+        UsernameStatus::Taken => UsernameCheck::Taken,
+        UsernameStatus::Invalid(key) => UsernameCheck::Invalid(key.to_string()),
+    })
+}
+
+/// Creates the account and signs it in, then goes where the sign-in was headed.
+#[server(endpoint = "signup/complete")]
+pub async fn complete_signup(
+    username: String,
+    display_name: String,
+    email: String,
+) -> Result<(), FormError> {
+    use crate::auth::signup::{self, SignupError, SignupForm};
+    use crate::components::form::FieldErrors;
+    use crate::components::form::server::{app_state, refuse, session, unexpected};
+
+    let outcome = async {
+        let app = app_state()?;
+        let session = session().await?;
+        let form = SignupForm {
+            username: &username,
+            display_name: &display_name,
+            email: &email,
+        };
+        signup::complete(&app, &session, form)
+            .await
+            .map_err(|e| match e {
+                SignupError::NothingPending => FormError::Expired,
+                SignupError::Invalid(problems) => {
+                    let mut fields = FieldErrors::default();
+                    for (field, key) in problems {
+                        fields.add(field, key);
+                    }
+                    fields.keep("username", &username);
+                    fields.keep("display_name", &display_name);
+                    fields.keep("email", &email);
+                    FormError::Invalid(fields)
+                }
+                other => unexpected("cannot complete a profile", other),
+            })
+    }
+    .await;
+    match outcome {
+        Ok(next) => {
+            leptos_axum::redirect(next.as_str());
+            Ok(())
+        }
+        Err(error) => Err(refuse(
+            error,
+            <CompleteSignup as leptos::server_fn::ServerFn>::PATH,
+            "/signup",
+        )),
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let locale = use_locale();
+    let draft = Resource::new(|| (), |_| get_signup_draft());
+    let submit = ServerAction::<CompleteSignup>::new();
+    let changed = use_context::<SessionChanged>().unwrap_or_default();
+    Effect::new(move |_| {
+        if matches!(submit.value().get(), Some(Ok(()))) {
+            changed.notify();
+        }
+    });
+
+    view! {
+        <Title text=locale.t("signup-title")/>
+        <section class="card signup-card">
+            <h1>{locale.t("signup-title")}</h1>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
+                {move || Suspend::new(async move {
+                    match draft.await {
+                        Ok(Some(draft)) => view! { <SignupForm draft submit/> }.into_any(),
+                        Ok(None) => {
+                            view! {
+                                <p>{locale.t("signup-nothing-pending")}</p>
+                                <a class="button" href="/login">{locale.t("nav-sign-in")}</a>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SignupForm(draft: SignupDraft, submit: ServerAction<CompleteSignup>) -> impl IntoView {
+    let locale = use_locale();
+    let error = last_error(submit);
+    // After a plain form post that was refused, refill what the person typed.
+    let refused = error.get_untracked().and_then(|e| e.fields().cloned());
+    let initial = |field: &str, default: &str| {
+        refused
+            .as_ref()
+            .and_then(|f| f.value(field))
+            .unwrap_or(default)
+            .to_string()
+    };
+    let username = initial("username", &draft.username);
+    let display_name = initial("display_name", &draft.display_name);
+    let email = initial("email", "");
+    let provider_name = locale.t(&format!("provider-{}", draft.provider));
+    let intro = locale.t_with(
+        "signup-intro",
+        &[
+            ("provider", provider_name),
+            ("nickname", draft.nickname.clone()),
+        ],
+    );
+
+    view! {
+        <div class="signup-identity">
+            {draft
+                .avatar_url
+                .clone()
+                .map(|src| view! { <img class="avatar" src=src alt="" width="48" height="48"/> })}
+            <p data-nickname=draft.nickname.clone()>{intro}</p>
+        </div>
+        <FormAlert error/>
+        <ActionForm action=submit attr:class="profile-form" attr:novalidate=true>
+            <UsernameField value=username error/>
+            <label for="display_name">{locale.t("field-display-name")}</label>
+            <input
+                id="display_name"
+                name="display_name"
+                value=display_name
+                maxlength="64"
+                required
+                aria-describedby="display_name-error"
+            />
+            <FieldError field="display_name" error/>
+            <label for="email">{locale.t("field-email")}</label>
+            <input
+                id="email"
+                name="email"
+                type="email"
+                value=email
+                maxlength="254"
+                autocomplete="email"
+                aria-describedby="email-hint email-error"
+            />
+            <p class="field-hint" id="email-hint">{locale.t("field-email-hint")}</p>
+            <FieldError field="email" error/>
+            <button class="button primary" type="submit" disabled=move || submit.pending().get()>
+                {locale.t("signup-submit")}
+            </button>
+        </ActionForm>
+        <div class="existing-account">
+            <h2>{locale.t("signup-existing-title")}</h2>
+            <p>{locale.t("signup-existing-body")}</p>
+            <ul class="provider-links">
+                {draft
+                    .providers
+                    .into_iter()
+                    .map(|id| {
+                        let label = locale.t(&format!("provider-{id}"));
+                        view! {
+                            <li>
+                                <a
+                                    href=format!("/auth/{id}/start?attach=1")
+                                    rel="external"
+                                    data-attach=id.clone()
+                                >
+                                    {label}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// The username input, with the rules and a live availability check as the person types.
+#[component]
+fn UsernameField(value: String, error: Signal<Option<FormError>>) -> impl IntoView {
+    let locale = use_locale();
+    let check = ServerAction::<CheckUsername>::new();
+    let typed = StoredValue::new(0u32);
+    let on_input = move |ev: leptos::ev::Event| {
+        let username = event_target_value(&ev);
+        let generation = typed.get_value().wrapping_add(1);
+        typed.set_value(generation);
+        // Debounced: only the value the person stopped at is checked.
+        set_timeout(
+            move || {
+                if typed.get_value() == generation {
+                    check.dispatch(CheckUsername { username });
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    };
+    let status = move || match check.value().get() {
+        Some(Ok(UsernameCheck::Available)) => {
+            Some(("available", locale.t("field-username-available")))
+        }
+        Some(Ok(UsernameCheck::Taken)) => Some(("taken", locale.t("field-username-taken"))),
+        Some(Ok(UsernameCheck::Invalid(key))) => Some(("invalid", locale.t(&key))),
+        _ => None,
+    };
+
+    view! {
+        <label for="username">{locale.t("field-username")}</label>
+        <input
+            id="username"
+            name="username"
+            value=value
+            maxlength="32"
+            required
+            autocomplete="username"
+            spellcheck="false"
+            aria-describedby="username-hint username-check username-error"
+            on:input=on_input
+        />
+        <p class="field-hint" id="username-hint">{locale.t("field-username-hint")}</p>
+        <p class="username-check" id="username-check" aria-live="polite">
+            {move || {
+                status()
+                    .map(|(state, text)| view! { <span data-username-check=state>{text}</span> })
+            }}
+        </p>
+        <FieldError field="username" error/>
+    }
+}
