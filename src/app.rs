@@ -10,6 +10,8 @@ use crate::components::user_menu::SessionChanged;
 use crate::i18n::Locale;
 use crate::pages::login::{LoginPage, get_site_info};
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::qr_confirm::QrConfirmPage;
+use crate::pages::qr_login::QrLoginPage;
 use crate::pages::signup::SignupPage;
 
 /// The whole document, rendered on the server only.
@@ -55,6 +57,10 @@ pub fn App() -> impl IntoView {
                     // Async: these pages redirect (302) when there is nothing for them to show,
                     // which needs the data before the first byte is sent.
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    // Async: the page's new login ticket is kept in the session, which is saved
+                    // when the response starts.
+                    <Route path=path!("/login/qr") view=QrLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qr/:ticket/confirm") view=QrConfirmPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -34,7 +34,7 @@ pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
 
 /// Error kinds that `/auth/{provider}/callback` sends back here, each with its own message
 /// and the status the page is served with (a failed sign-in is never a 200).
-const KNOWN_ERRORS: [(&str, u16); 8] = [
+const KNOWN_ERRORS: [(&str, u16); 9] = [
     ("cancelled", 403),
     ("invalid_code", 400),
     ("state", 400),
@@ -43,6 +43,8 @@ const KNOWN_ERRORS: [(&str, u16); 8] = [
     ("misconfigured", 502),
     ("refused", 403),
     ("unknown_provider", 404),
+    // A QR login ticket that expired or was used: gone.
+    ("ticket", 410),
     ("server", 503),
 ];
 

@@ -21,9 +21,6 @@ pub struct QrTicket {
     pub url: String,
 }
 
-/// How many fresh codes the page makes by itself before it waits for a click.
-const AUTOMATIC_RENEWALS: u32 = 5;
-
 /// A new login ticket bound to this browser session, as a QR code of its phone URL.
 #[server(endpoint = "qr/ticket")]
 pub async fn new_login_ticket() -> Result<QrTicket, ServerFnError> {
@@ -91,7 +88,7 @@ pub fn QrPanel() -> impl IntoView {
                         Ok(ticket) => {
                             status.set("waiting".to_string());
                             #[cfg(feature = "hydrate")]
-                            live::follow(ticket.id.clone(), status, renewals, AUTOMATIC_RENEWALS);
+                            live::follow(ticket.id.clone(), status, renewals);
                             view! { <TicketView ticket status/> }.into_any()
                         }
                         Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
@@ -147,7 +144,10 @@ mod live {
     use wasm_bindgen::closure::Closure;
     use web_sys::{EventSource, MessageEvent};
 
-    pub fn follow(id: String, status: RwSignal<String>, renewals: RwSignal<u32>, automatic: u32) {
+    /// How many fresh codes the page makes by itself before it waits for a click.
+    const AUTOMATIC_RENEWALS: u32 = 5;
+
+    pub fn follow(id: String, status: RwSignal<String>, renewals: RwSignal<u32>) {
         let Ok(source) = EventSource::new(&format!("/auth/qr/{id}/events")) else {
             return;
         };
@@ -164,7 +164,7 @@ mod live {
                 }
                 "expired" => {
                     closer.close();
-                    if renewals.get_untracked() < automatic {
+                    if renewals.get_untracked() < AUTOMATIC_RENEWALS {
                         renewals.update(|n| *n += 1);
                     }
                 }

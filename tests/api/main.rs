@@ -8,4 +8,5 @@ mod flows_start;
 mod health;
 mod helpers;
 mod pages;
+mod qr_login;
 mod startup;
