@@ -53,7 +53,9 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main class="page">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/login") view=LoginPage/>
+                    // Async: the WeChat QR's state or ticket is kept in the session, which is
+                    // saved when the response starts.
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     // Async: these pages redirect (302) when there is nothing for them to show,
                     // which needs the data before the first byte is sent.
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>

@@ -33,6 +33,16 @@ impl AppState {
         self.public_url(&format!("/auth/{provider}/callback"))
     }
 
+    /// WeChat's `wxLogin.js`, or the simulator's copy of it while simulating.
+    pub fn wechat_login_script(&self) -> Url {
+        const PATH: &str = "res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js";
+        if self.settings.simulator {
+            self.public_url(&format!("{}/{PATH}", crate::server::SIMULATOR_MOUNT))
+        } else {
+            Url::parse(&format!("https://{PATH}")).expect("WeChat's script URL is valid")
+        }
+    }
+
     /// An absolute URL of this site, as browsers and phones outside see it.
     pub fn public_url(&self, path: &str) -> Url {
         let base = self

@@ -89,3 +89,6 @@ phone-expired = This code has expired. Refresh the code on your computer and sca
 phone-other-phone = This code was scanned on another phone.
 phone-need-wechat = Open this code with WeChat: use Scan in WeChat on your phone.
 login-error-ticket = This QR code has expired or was already used. Please scan a new one.
+wechat-scan-title = Scan with WeChat
+wechat-open-full-page = Open WeChat's QR code page instead
+qr-use-ours = Scan our QR code with WeChat instead

@@ -89,3 +89,6 @@ phone-expired = 二维码已过期，请在电脑上刷新后重新扫描。
 phone-other-phone = 此二维码已在另一台手机上扫描。
 phone-need-wechat = 请使用手机微信的“扫一扫”打开此二维码。
 login-error-ticket = 二维码已过期或已被使用，请重新扫描。
+wechat-scan-title = 微信扫码登录
+wechat-open-full-page = 改为打开微信二维码页面
+qr-use-ours = 改用本站二维码微信扫码登录

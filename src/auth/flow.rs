@@ -153,28 +153,65 @@ pub async fn start(
     request: StartRequest<'_>,
 ) -> Result<Url, LoginError> {
     let provider = configured(app, provider).ok_or(LoginError::UnknownProvider)?;
-    let now = Utc::now();
-    let record = StateRecord {
-        value: states::new_value(),
-        provider: provider.id(),
-        next: NextPath::parse_or(request.next, DEFAULT_NEXT),
-        attach_pending: request.attach_pending,
-        ticket: None,
-        expires_at: now + lifetime(app.settings.lifetimes.state),
-    };
-    let redirect_uri = app.callback_url(provider.id());
-    let url = provider.authorize_url(&AuthorizeRequest {
+    let next = NextPath::parse_or(request.next, DEFAULT_NEXT);
+    let record = issue_state(app, session, provider.id(), next, request.attach_pending, None).await?;
+    Ok(provider.authorize_url(&AuthorizeRequest {
         state: &record.value,
-        redirect_uri: &redirect_uri,
+        redirect_uri: &app.callback_url(provider.id()),
         mobile: request.user_agent.is_some_and(is_mobile),
         // The silent scope would leave a returning user without a fresh nickname; always ask.
         known_user: false,
-    });
-    states::remember(session, record, now).await.map_err(|e| {
+    }))
+}
+
+/// Remembers a new state for `provider` in the session.
+async fn issue_state(
+    app: &AppState,
+    session: &Session,
+    provider: ProviderId,
+    next: NextPath,
+    attach_pending: bool,
+    ticket: Option<String>,
+) -> Result<StateRecord, LoginError> {
+    let now = Utc::now();
+    let record = StateRecord {
+        value: states::new_value(),
+        provider,
+        next,
+        attach_pending,
+        ticket,
+        expires_at: now + lifetime(app.settings.lifetimes.state),
+    };
+    states::remember(session, record.clone(), now).await.map_err(|e| {
         tracing::error!(error = %e, "cannot store the sign-in state");
         LoginError::Server
     })?;
-    Ok(url)
+    Ok(record)
+}
+
+/// What WeChat's embedded QR (`wxLogin.js`) is constructed with.
+#[derive(Debug, Clone)]
+pub struct EmbeddedStart {
+    pub app_id: String,
+    pub state: String,
+    pub redirect_uri: Url,
+}
+
+/// A state for WeChat's QR embedded in our page: the page hands it to `wxLogin.js`, and the
+/// callback checks it like any other.
+pub async fn start_embedded(
+    app: &AppState,
+    session: &Session,
+    next: Option<&str>,
+) -> Result<EmbeddedStart, LoginError> {
+    let provider = app.providers.get(ProviderId::Wechat).ok_or(LoginError::UnknownProvider)?;
+    let next = NextPath::parse_or(next, DEFAULT_NEXT);
+    let record = issue_state(app, session, provider.id(), next, false, None).await?;
+    Ok(EmbeddedStart {
+        app_id: provider.app_id().to_string(),
+        state: record.value,
+        redirect_uri: app.callback_url(provider.id()),
+    })
 }
 
 /// The phone that scanned a login ticket's QR code authorises through the Official Account;
@@ -187,7 +224,6 @@ pub async fn start_for_ticket(
     user_agent: &str,
 ) -> Result<Url, LoginError> {
     let provider = app.providers.get(ProviderId::WechatMp).ok_or(LoginError::UnknownProvider)?;
-    let now = Utc::now();
     let known_user = session
         .get::<bool>(KNOWN_WECHAT_PHONE)
         .await
@@ -196,26 +232,14 @@ pub async fn start_for_ticket(
             LoginError::Server
         })?
         .unwrap_or(false);
-    let record = StateRecord {
-        value: states::new_value(),
-        provider: provider.id(),
-        next: NextPath::parse_or(Some(&ticket_page(ticket)), DEFAULT_NEXT),
-        attach_pending: false,
-        ticket: Some(ticket.to_string()),
-        expires_at: now + lifetime(app.settings.lifetimes.state),
-    };
-    let redirect_uri = app.callback_url(provider.id());
-    let url = provider.authorize_url(&AuthorizeRequest {
+    let next = NextPath::parse_or(Some(&ticket_page(ticket)), DEFAULT_NEXT);
+    let record = issue_state(app, session, provider.id(), next, false, Some(ticket.to_string())).await?;
+    Ok(provider.authorize_url(&AuthorizeRequest {
         state: &record.value,
-        redirect_uri: &redirect_uri,
+        redirect_uri: &app.callback_url(provider.id()),
         mobile: is_mobile(user_agent),
         known_user,
-    });
-    states::remember(session, record, now).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot store the sign-in state");
-        LoginError::Server
-    })?;
-    Ok(url)
+    }))
 }
 
 /// Set in a phone's session once it has authorised a ticket with the full profile.

@@ -303,3 +303,44 @@ async fn two_instances_share_one_ticket() {
     println!("confirm reached the other instance's desktop in {:?}", confirmed_at.elapsed());
     assert_eq!(claim(&desktop, &on_other.ticket).await, "/signup");
 }
+
+#[tokio::test]
+async fn inside_wechat_the_login_page_offers_the_official_account_instead_of_a_qr() {
+    let app = spawn_app().await;
+    let html = phone(&app).get("/login").await.text().await.expect("HTML");
+    assert!(html.contains(r#"data-wechat="in_app""#));
+    assert!(html.contains(r#"href="/auth/wechat_mp/start""#));
+    assert!(!html.contains("wxLogin.js"), "no QR for a phone to scan itself");
+    // WeCom's browser also says MicroMessenger, but is not WeChat.
+    let wecom = app.browser_with_agent(&format!("{WECHAT_UA} wxwork/4.1.0"));
+    let html = wecom.get("/login").await.text().await.expect("HTML");
+    assert!(html.contains(r#"data-wechat="embedded""#));
+}
+
+#[tokio::test]
+async fn the_embedded_qr_carries_a_state_that_the_callback_accepts() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let html = desktop.get("/login").await.text().await.expect("HTML");
+    let state = attribute(&html, "data-state");
+    assert_eq!(state.len(), 32);
+    // What wxLogin.js's iframe does once the phone confirms: WeChat's QR page, auto-approved.
+    app.auto_approve("wechat", 2).await;
+    let redirect = app.url("/auth/wechat/callback");
+    let authorize = format!(
+        "/_sim/open.weixin.qq.com/connect/qrconnect?appid={}&redirect_uri={}&response_type=code&scope=snsapi_login&state={state}",
+        simulator::WECHAT_OPEN_APPID,
+        denglu::components::href::query_value(&redirect).replace('/', "%2F"),
+    );
+    let callback = desktop.authorize(&authorize).await;
+    assert_eq!(desktop.callback(&callback).await, "/signup");
+}
+
+#[tokio::test]
+async fn own_qr_mode_shows_our_code_on_the_login_page() {
+    let app = spawn_app_with(&[("DENGLU_WECHAT_QR", "own")]).await;
+    let html = app.get("/login").await.text().await.expect("HTML");
+    assert!(html.contains(r#"data-wechat="own""#));
+    assert!(html.contains("data-ticket="));
+    assert!(!html.contains("wxLogin.js"));
+}
