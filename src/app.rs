@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
 use crate::components::user_menu::SessionChanged;
 use crate::i18n::Locale;
+use crate::pages::account::AccountPage;
 use crate::pages::login::{LoginPage, get_site_info};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::signup::SignupPage;
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     // Async: these pages redirect (302) when there is nothing for them to show,
                     // which needs the data before the first byte is sent.
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -362,6 +362,18 @@ mod tests {
     }
 
     #[test]
+    fn every_login_error_has_an_error_status_and_a_message_in_both_languages() {
+        for error in LoginError::ALL {
+            let status = crate::pages::login::error_status(error.as_str());
+            assert!((400..600).contains(&status), "{error:?}: {status}");
+            let key = format!("login-error-{}", error.as_str());
+            for locale in crate::i18n::Locale::ALL {
+                assert_ne!(locale.t(&key), key, "{key} missing in {}", locale.tag());
+            }
+        }
+    }
+
+    #[test]
     fn phones_are_recognised_by_their_user_agent() {
         assert!(is_mobile(
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"

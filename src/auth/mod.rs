@@ -6,6 +6,7 @@ pub mod flow;
 pub mod identities;
 pub mod next_path;
 pub mod pending;
+pub mod refresh;
 pub mod replay;
 pub mod sealing;
 pub mod session_user;
