@@ -52,9 +52,10 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main class="page">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/login") view=LoginPage/>
-                    // Async: these pages redirect (302) when there is nothing for them to show,
-                    // which needs the data before the first byte is sent.
+                    // Async: each page is sent whole, with its data, so it works without the
+                    // wasm (streamed parts would need a script to appear), and /signup and
+                    // /account can still answer 302 when there is nothing for them to show.
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>

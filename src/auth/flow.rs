@@ -109,6 +109,12 @@ impl Failure {
 
     fn log(&self) {
         match self {
+            // A person saying no is not something for the operator to fix.
+            Failure::Provider(e) if e.kind() == ErrorKind::Cancelled => tracing::info!(
+                provider = %e.provider(),
+                code = ?e.code(),
+                "sign-in cancelled at the provider"
+            ),
             // The provider's own code and message, for the operator; never a token or URL.
             Failure::Provider(e) => tracing::warn!(
                 provider = %e.provider(),
