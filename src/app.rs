@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
 use crate::components::user_menu::SessionChanged;
 use crate::i18n::Locale;
+use crate::pages::account::AccountPage;
 use crate::pages::login::{LoginPage, get_site_info};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::qr_confirm::QrConfirmPage;
@@ -53,14 +54,14 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main class="page">
                 <Routes fallback=NotFoundPage>
-                    // Async: the WeChat QR's state or ticket is kept in the session, which is
-                    // saved when the response starts.
+                    // Async: each page is sent whole, with its data, so it works without the
+                    // wasm (streamed parts would need a script to appear), and /signup and
+                    // /account can still answer 302 when there is nothing for them to show.
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    // Async: these pages redirect (302) when there is nothing for them to show,
-                    // which needs the data before the first byte is sent.
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
-                    // Async: the page's new login ticket is kept in the session, which is saved
-                    // when the response starts.
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    // The QR pages: the desktop's ticket is kept in the session (saved when the
+                    // response starts), and the phone's page works in WeChat before the wasm.
                     <Route path=path!("/login/qr") view=QrLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/qr/:ticket/confirm") view=QrConfirmPage ssr=SsrMode::Async/>
                 </Routes>

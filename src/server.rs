@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderName, Request};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -148,7 +148,7 @@ fn point_providers_at_simulator(settings: &mut Settings, public_url: &Url) {
 
 fn router(state: AppState, store: session::Store) -> Router {
     let settings = state.settings.clone();
-    let leptos_routes = generate_route_list(App);
+    let leptos_routes = route_list();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let fallback_state = state.clone();
@@ -202,6 +202,16 @@ fn router(state: AppState, store: session::Store) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
+}
+
+/// The app's routes, generated once per process. While Leptos generates them it suppresses
+/// resource loading process-wide, so a page rendering at that moment in another instance in
+/// the same process (the integration tests run many) would wait forever
+/// (leptos-rs/leptos#4773). Every instance needs the list before it serves, so after the first
+/// generation none can overlap a render.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 async fn shutdown_signal() {

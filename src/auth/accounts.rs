@@ -68,6 +68,19 @@ pub async fn find_account(
     }))
 }
 
+/// The identities linked to an account, oldest first.
+pub async fn identities_of(
+    db: &DatabaseConnection,
+    user_id: i64,
+) -> Result<Vec<identity::Model>, DbErr> {
+    identity::Entity::find()
+        .filter(identity::Column::UserId.eq(user_id))
+        .order_by_asc(identity::Column::CreatedAt)
+        .order_by_asc(identity::Column::Id)
+        .all(db)
+        .await
+}
+
 /// A signed-in user that still exists and may sign in.
 pub async fn active_user(
     db: &DatabaseConnection,

@@ -117,6 +117,12 @@ impl Failure {
 
     fn log(&self) {
         match self {
+            // A person saying no is not something for the operator to fix.
+            Failure::Provider(e) if e.kind() == ErrorKind::Cancelled => tracing::info!(
+                provider = %e.provider(),
+                code = ?e.code(),
+                "sign-in cancelled at the provider"
+            ),
             // The provider's own code and message, for the operator; never a token or URL.
             Failure::Provider(e) => tracing::warn!(
                 provider = %e.provider(),
@@ -503,6 +509,18 @@ mod tests {
             LoginError::InvalidCode
         );
         assert_eq!(LoginError::State.location(), "/login?error=state");
+    }
+
+    #[test]
+    fn every_login_error_has_an_error_status_and_a_message_in_both_languages() {
+        for error in LoginError::ALL {
+            let status = crate::pages::login::error_status(error.as_str());
+            assert!((400..600).contains(&status), "{error:?}: {status}");
+            let key = format!("login-error-{}", error.as_str());
+            for locale in crate::i18n::Locale::ALL {
+                assert_ne!(locale.t(&key), key, "{key} missing in {}", locale.tag());
+            }
+        }
     }
 
     #[test]

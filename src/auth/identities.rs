@@ -178,6 +178,28 @@ pub async fn record_login<C: ConnectionTrait>(
     tokens: Option<&SealedTokens>,
     now: DateTime<Utc>,
 ) -> Result<identity::Model, DbErr> {
+    update(db, identity, profile, tokens, Some(now), now).await
+}
+
+/// A profile refreshed from the provider outside a login (the account page's "refresh").
+pub async fn record_refresh<C: ConnectionTrait>(
+    db: &C,
+    identity: identity::Model,
+    profile: &Profile,
+    tokens: Option<&SealedTokens>,
+    now: DateTime<Utc>,
+) -> Result<identity::Model, DbErr> {
+    update(db, identity, profile, tokens, None, now).await
+}
+
+async fn update<C: ConnectionTrait>(
+    db: &C,
+    identity: identity::Model,
+    profile: &Profile,
+    tokens: Option<&SealedTokens>,
+    login_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<identity::Model, DbErr> {
     let keys = IdentityKeys::of(profile);
     let identity_id = identity.id;
     let needs_unionid = identity.unionid.is_none() && keys.unionid.is_some();
@@ -198,11 +220,27 @@ pub async fn record_login<C: ConnectionTrait>(
             active.refresh_token_sealed = Set(tokens.refresh.clone());
         }
         active.expires_at = Set(tokens.expires_at);
-        active.last_login_at = Set(now);
+    }
+    if let Some(at) = login_at {
+        active.last_login_at = Set(at);
     }
     let updated = active.update(db).await?;
     remember_app_subject(db, identity_id, &keys, now).await?;
     Ok(updated)
+}
+
+/// The app-specific id (openid, uid) this identity has in `app_id`, if one was seen.
+pub async fn app_subject<C: ConnectionTrait>(
+    db: &C,
+    identity_id: i64,
+    app_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(identity_app_openid::Entity::find()
+        .filter(identity_app_openid::Column::IdentityId.eq(identity_id))
+        .filter(identity_app_openid::Column::AppId.eq(app_id))
+        .one(db)
+        .await?
+        .map(|row| row.openid))
 }
 
 async fn remember_app_subject<C: ConnectionTrait>(

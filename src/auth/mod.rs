@@ -7,6 +7,7 @@ pub mod identities;
 pub mod next_path;
 pub mod pending;
 pub mod qr_image;
+pub mod refresh;
 pub mod replay;
 pub mod sealing;
 pub mod session_user;

@@ -441,4 +441,9 @@ impl Browser {
             .as_i64()
             .expect("an id")
     }
+
+    /// Signs out with the account page's form.
+    pub async fn sign_out(&self) -> reqwest::Response {
+        self.call("account/sign_out", &[]).await
+    }
 }

@@ -1,10 +1,12 @@
 //! Integration tests: the real app over real HTTP.
 
 mod accounts;
+mod flows_accounts;
 mod flows_errors;
 mod flows_first_login;
 mod flows_signup;
 mod flows_start;
+mod flows_tokens;
 mod health;
 mod helpers;
 mod pages;
