@@ -11,6 +11,8 @@ use crate::i18n::Locale;
 use crate::pages::account::AccountPage;
 use crate::pages::login::{LoginPage, get_site_info};
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::qr_confirm::QrConfirmPage;
+use crate::pages::qr_login::QrLoginPage;
 use crate::pages::signup::SignupPage;
 
 /// The whole document, rendered on the server only.
@@ -58,6 +60,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    // The QR pages: the desktop's ticket is kept in the session (saved when the
+                    // response starts), and the phone's page works in WeChat before the wasm.
+                    <Route path=path!("/login/qr") view=QrLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/qr/:ticket/confirm") view=QrConfirmPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

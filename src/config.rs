@@ -39,6 +39,7 @@ keys! {
     SESSION_IDLE_MINUTES = "session.idle_minutes", "DENGLU_SESSION_IDLE_MINUTES";
     SIMULATOR = "simulator.enabled", "DENGLU_SIMULATOR";
     PROVIDERS = "providers.offered", "DENGLU_PROVIDERS";
+    WECHAT_QR = "providers.wechat_qr", "DENGLU_WECHAT_QR";
     WECHAT_OPEN_APPID = "providers.wechat.appid", "WECHAT_OPEN_APPID";
     WECHAT_OPEN_SECRET = "providers.wechat.secret", "WECHAT_OPEN_SECRET";
     WECHAT_MP_APPID = "providers.wechat_mp.appid", "WECHAT_MP_APPID";
@@ -74,6 +75,17 @@ impl ConfigError {
             reason: reason.into(),
         }
     }
+}
+
+/// The WeChat QR code on the login page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WechatQr {
+    /// WeChat's own QR (the Open Platform website app), embedded in the page.
+    Embedded,
+    /// Our QR for the Official Account: scan, authorise and confirm on the phone.
+    Own,
+    /// Neither WeChat app is configured.
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +209,8 @@ pub struct Settings {
     /// Mount the provider simulator under `/_sim/` and point every provider at it.
     pub simulator: bool,
     pub providers: Vec<ProviderSettings>,
+    /// Which WeChat QR code `/login` shows on a desktop.
+    pub wechat_qr: WechatQr,
     pub endpoints: Endpoints,
     /// How long each step of a sign-in may take. Not read from the environment: the defaults
     /// are the security rules; tests shorten them to exercise expiry without sleeping.
@@ -334,6 +348,24 @@ impl Settings {
             providers = restrict_to_offered(providers, offered)?;
         }
 
+        let offers = |id| providers.iter().any(|p: &ProviderSettings| p.id == id);
+        let wechat_qr = match source.get(WECHAT_QR).unwrap_or("auto") {
+            "auto" if offers(ProviderId::Wechat) => WechatQr::Embedded,
+            "auto" if offers(ProviderId::WechatMp) => WechatQr::Own,
+            "auto" => WechatQr::Off,
+            "embedded" if offers(ProviderId::Wechat) => WechatQr::Embedded,
+            "own" if offers(ProviderId::WechatMp) => WechatQr::Own,
+            "embedded" => {
+                return Err(ConfigError::invalid(WECHAT_QR, "`embedded` needs the WeChat website app (WECHAT_OPEN_APPID)"));
+            }
+            "own" => {
+                return Err(ConfigError::invalid(WECHAT_QR, "`own` needs the Official Account (WECHAT_MP_APPID)"));
+            }
+            other => {
+                return Err(ConfigError::invalid(WECHAT_QR, format!("`{other}` is not one of auto, embedded, own")));
+            }
+        };
+
         let endpoints = Endpoints {
             wechat_open: base_or_default(source, WECHAT_OPEN_BASE, "https://open.weixin.qq.com")?,
             wechat_api: base_or_default(source, WECHAT_API_BASE, "https://api.weixin.qq.com")?,
@@ -364,6 +396,7 @@ impl Settings {
             session_idle_minutes,
             simulator,
             providers,
+            wechat_qr,
             endpoints,
             lifetimes: FlowLifetimes::default(),
             provider_timeouts: providers::Timeouts::default(),
@@ -605,6 +638,19 @@ mod tests {
             s.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
             vec![ProviderId::Weibo, ProviderId::Qq]
         );
+    }
+
+    #[test]
+    fn the_wechat_qr_follows_the_configured_apps() {
+        assert_eq!(settings(&[]).expect("valid").wechat_qr, WechatQr::Embedded);
+        let own = settings(&[("DENGLU_WECHAT_QR", "own")]).expect("valid");
+        assert_eq!(own.wechat_qr, WechatQr::Own);
+        let mp_only = settings(&[("WECHAT_MP_APPID", "wx1"), ("WECHAT_MP_SECRET", "s")]).expect("valid");
+        assert_eq!(mp_only.wechat_qr, WechatQr::Own);
+        let qq_only = settings(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k")]).expect("valid");
+        assert_eq!(qq_only.wechat_qr, WechatQr::Off);
+        let line = error_line(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k"), ("DENGLU_WECHAT_QR", "embedded")]);
+        assert!(line.starts_with("DENGLU_WECHAT_QR"), "{line}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use providers::Registry;
 use crate::app::{App, shell};
 use crate::auth::replay::CallbackReplays;
 use crate::auth::sealing::TokenSealer;
+use crate::auth::ticket_hub::TicketHub;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
 use crate::state::AppState;
@@ -92,9 +93,11 @@ impl Application {
             &settings.endpoints,
             providers::http_client_with(settings.provider_timeouts),
         );
+        let tickets = TicketHub::start(db.clone());
         let state = AppState {
             leptos_options,
             db,
+            tickets,
             providers,
             sealer: Arc::new(TokenSealer::from_secret(&settings.secret)),
             replays: Arc::new(CallbackReplays::new(settings.lifetimes.replay)),

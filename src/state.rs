@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::auth::replay::CallbackReplays;
 use crate::auth::sealing::TokenSealer;
+use crate::auth::ticket_hub::TicketHub;
 use crate::config::Settings;
 use crate::db::Database;
 
@@ -22,18 +23,35 @@ pub struct AppState {
     /// Seals provider tokens before they reach the database or the session.
     pub sealer: Arc<TokenSealer>,
     pub replays: Arc<CallbackReplays>,
+    /// Wakes desktop pages waiting on a QR login ticket.
+    pub tickets: Arc<TicketHub>,
 }
 
 impl AppState {
     /// `{public_url}/auth/{provider}/callback`: the redirect_uri registered at the provider.
     pub fn callback_url(&self, provider: ProviderId) -> Url {
+        self.public_url(&format!("/auth/{provider}/callback"))
+    }
+
+    /// WeChat's `wxLogin.js`, or the simulator's copy of it while simulating.
+    pub fn wechat_login_script(&self) -> Url {
+        const PATH: &str = "res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js";
+        if self.settings.simulator {
+            self.public_url(&format!("{}/{PATH}", crate::server::SIMULATOR_MOUNT))
+        } else {
+            Url::parse(&format!("https://{PATH}")).expect("WeChat's script URL is valid")
+        }
+    }
+
+    /// An absolute URL of this site, as browsers and phones outside see it.
+    pub fn public_url(&self, path: &str) -> Url {
         let base = self
             .settings
             .public_url
             .clone()
             .unwrap_or_else(|| local_url(self.settings.site_addr));
-        base.join(&format!("/auth/{provider}/callback"))
-            .expect("a provider id forms a valid path")
+        base.join(path)
+            .expect("an absolute path joined to the public URL is a valid URL")
     }
 }
 

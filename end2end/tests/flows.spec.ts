@@ -90,19 +90,23 @@ test.describe('in Chinese', () => {
     expect(api.status()).toBe(401);
   });
 
-  test('WeChat QR: the desktop page follows the phone page to the callback', async ({ page, browser, request }) => {
+  test('WeChat QR embedded in the login page: the whole window follows the phone to the callback', async ({
+    page,
+    browser,
+    request,
+  }) => {
     const me = await simUser(request, unique('微信用户'));
     await openHydrated(page, '/login');
-    await page.getByRole('link', { name: /使用微信登录/ }).first().click();
-    await expect(page).toHaveURL(/\/_sim\/open\.weixin\.qq\.com\/connect\/qrconnect/);
-    await expect(page.locator('.qr svg').first()).toBeVisible();
-    const phoneUrl = await page.getByRole('link', { name: /Open the phone page here/ }).getAttribute('href');
+    // WeChat's QR is an iframe that wxLogin.js builds inside our page.
+    const frame = page.frameLocator('#wechat-embedded-qr iframe');
+    await expect(frame.locator('.qr svg').first()).toBeVisible();
+    const phoneUrl = await frame.getByRole('link', { name: /Open the phone page here/ }).getAttribute('href');
     expect(phoneUrl).toMatch(/\/_sim\/phone\/[A-Za-z0-9]+$/);
 
     const handset = await browser.newContext({ userAgent: WECHAT_UA, viewport: { width: 390, height: 844 } });
     const phone = await handset.newPage();
     await phone.goto(phoneUrl!);
-    await expect(page.locator('#wx_status')).toContainText('Scanned');
+    await expect(frame.locator('#wx_status')).toContainText('Scanned');
     await phone.locator(`input[name="user"][value="${me.id}"]`).check();
     await phone.getByRole('button', { name: /Confirm/ }).click();
 

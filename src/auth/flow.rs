@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use providers::{AuthorizeRequest, ErrorKind, Provider, ProviderError, ProviderId};
+use providers::{AuthorizeRequest, ErrorKind, Profile, Provider, ProviderError, ProviderId};
 use sea_orm::DbErr;
 use tower_sessions::Session;
 use url::Url;
@@ -19,6 +19,7 @@ use crate::auth::pending::{self, PendingSignup, SealedTokens};
 use crate::auth::replay::Claim;
 use crate::auth::session_user;
 use crate::auth::states::{self, StateRecord};
+use crate::auth::tickets::{self, ClaimedIdentity, TicketError};
 use crate::state::AppState;
 
 /// Where a signed-in person goes when the sign-in did not say.
@@ -35,12 +36,14 @@ pub enum LoginError {
     Misconfigured,
     Refused,
     UnknownProvider,
+    /// A QR login ticket that is not this session's, expired, or already used.
+    Ticket,
     /// Our side failed (database, session store).
     Server,
 }
 
 impl LoginError {
-    pub const ALL: [LoginError; 8] = [
+    pub const ALL: [LoginError; 9] = [
         LoginError::Cancelled,
         LoginError::InvalidCode,
         LoginError::State,
@@ -48,6 +51,7 @@ impl LoginError {
         LoginError::Misconfigured,
         LoginError::Refused,
         LoginError::UnknownProvider,
+        LoginError::Ticket,
         LoginError::Server,
     ];
 
@@ -60,6 +64,7 @@ impl LoginError {
             LoginError::Misconfigured => "misconfigured",
             LoginError::Refused => "refused",
             LoginError::UnknownProvider => "unknown_provider",
+            LoginError::Ticket => "ticket",
             LoginError::Server => "server",
         }
     }
@@ -96,6 +101,8 @@ enum Failure {
     Inactive(i64),
     #[error("the identity was claimed by another account meanwhile")]
     Conflict,
+    #[error("login ticket: {0}")]
+    Ticket(String),
 }
 
 impl Failure {
@@ -104,6 +111,7 @@ impl Failure {
             Failure::Provider(e) => LoginError::from_provider(e.kind()),
             Failure::Db(_) | Failure::Session(_) => LoginError::Server,
             Failure::Inactive(_) | Failure::Conflict => LoginError::Refused,
+            Failure::Ticket(_) => LoginError::Ticket,
         }
     }
 
@@ -151,27 +159,105 @@ pub async fn start(
     request: StartRequest<'_>,
 ) -> Result<Url, LoginError> {
     let provider = configured(app, provider).ok_or(LoginError::UnknownProvider)?;
-    let now = Utc::now();
-    let record = StateRecord {
-        value: states::new_value(),
-        provider: provider.id(),
-        next: NextPath::parse_or(request.next, DEFAULT_NEXT),
-        attach_pending: request.attach_pending,
-        expires_at: now + lifetime(app.settings.lifetimes.state),
-    };
-    let redirect_uri = app.callback_url(provider.id());
-    let url = provider.authorize_url(&AuthorizeRequest {
+    let next = NextPath::parse_or(request.next, DEFAULT_NEXT);
+    let record = issue_state(app, session, provider.id(), next, request.attach_pending, None).await?;
+    Ok(provider.authorize_url(&AuthorizeRequest {
         state: &record.value,
-        redirect_uri: &redirect_uri,
+        redirect_uri: &app.callback_url(provider.id()),
         mobile: request.user_agent.is_some_and(is_mobile),
         // The silent scope would leave a returning user without a fresh nickname; always ask.
         known_user: false,
-    });
-    states::remember(session, record, now).await.map_err(|e| {
+    }))
+}
+
+/// Remembers a new state for `provider` in the session.
+async fn issue_state(
+    app: &AppState,
+    session: &Session,
+    provider: ProviderId,
+    next: NextPath,
+    attach_pending: bool,
+    ticket: Option<String>,
+) -> Result<StateRecord, LoginError> {
+    let now = Utc::now();
+    let record = StateRecord {
+        value: states::new_value(),
+        provider,
+        next,
+        attach_pending,
+        ticket,
+        expires_at: now + lifetime(app.settings.lifetimes.state),
+    };
+    states::remember(session, record.clone(), now).await.map_err(|e| {
         tracing::error!(error = %e, "cannot store the sign-in state");
         LoginError::Server
     })?;
-    Ok(url)
+    Ok(record)
+}
+
+/// What WeChat's embedded QR (`wxLogin.js`) is constructed with.
+#[derive(Debug, Clone)]
+pub struct EmbeddedStart {
+    pub app_id: String,
+    pub state: String,
+    pub redirect_uri: Url,
+}
+
+/// A state for WeChat's QR embedded in our page: the page hands it to `wxLogin.js`, and the
+/// callback checks it like any other.
+pub async fn start_embedded(
+    app: &AppState,
+    session: &Session,
+    next: Option<&str>,
+) -> Result<EmbeddedStart, LoginError> {
+    let provider = app.providers.get(ProviderId::Wechat).ok_or(LoginError::UnknownProvider)?;
+    let next = NextPath::parse_or(next, DEFAULT_NEXT);
+    let record = issue_state(app, session, provider.id(), next, false, None).await?;
+    Ok(EmbeddedStart {
+        app_id: provider.app_id().to_string(),
+        state: record.value,
+        redirect_uri: app.callback_url(provider.id()),
+    })
+}
+
+/// The phone that scanned a login ticket's QR code authorises through the Official Account;
+/// the callback then hands the identity to the ticket. A phone that has done this before
+/// gets the silent `snsapi_base` scope: the account already has the person's profile.
+pub async fn start_for_ticket(
+    app: &AppState,
+    session: &Session,
+    ticket: &str,
+    user_agent: &str,
+) -> Result<Url, LoginError> {
+    let provider = app.providers.get(ProviderId::WechatMp).ok_or(LoginError::UnknownProvider)?;
+    let known_user = session
+        .get::<bool>(KNOWN_WECHAT_PHONE)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot read the session");
+            LoginError::Server
+        })?
+        .unwrap_or(false);
+    let next = NextPath::parse_or(Some(&ticket_page(ticket)), DEFAULT_NEXT);
+    let record = issue_state(app, session, provider.id(), next, false, Some(ticket.to_string())).await?;
+    Ok(provider.authorize_url(&AuthorizeRequest {
+        state: &record.value,
+        redirect_uri: &app.callback_url(provider.id()),
+        mobile: is_mobile(user_agent),
+        known_user,
+    }))
+}
+
+/// Set in a phone's session once it has authorised a ticket with the full profile.
+const KNOWN_WECHAT_PHONE: &str = "wechat_phone_known";
+
+fn ticket_page(ticket: &str) -> String {
+    format!("/qr/{ticket}/confirm")
+}
+
+/// Inside the WeChat app (WeCom's browser also says MicroMessenger, but is not WeChat).
+pub fn is_wechat(user_agent: &str) -> bool {
+    user_agent.contains("MicroMessenger") && !user_agent.contains("wxwork")
 }
 
 fn lifetime(d: std::time::Duration) -> chrono::Duration {
@@ -278,6 +364,64 @@ async fn complete(
     let tokens = provider.exchange_code(code, &redirect_uri).await?;
     let profile = provider.fetch_profile(&tokens).await?;
     let sealed = SealedTokens::seal(&app.sealer, &tokens, now);
+    if let Some(ticket) = &record.ticket {
+        return hand_to_ticket(app, session, ticket, &profile, &sealed, now).await;
+    }
+    land(app, session, profile, sealed, &record.next, record.attach_pending, now).await
+}
+
+/// The phone's authorization for a login ticket: the ticket keeps the verified identity
+/// until the phone confirms and the desktop claims it; this session is not signed in.
+async fn hand_to_ticket(
+    app: &AppState,
+    session: &Session,
+    ticket: &str,
+    profile: &Profile,
+    sealed: &SealedTokens,
+    now: DateTime<Utc>,
+) -> Result<String, Failure> {
+    match tickets::attach_identity(&app.db.conn, ticket, profile, sealed, now).await {
+        Ok(true) => {
+            if !profile.nickname.is_empty() {
+                session.insert(KNOWN_WECHAT_PHONE, true).await?;
+            }
+        }
+        // Expired or cancelled meanwhile: the ticket page says so.
+        Ok(false) => {}
+        Err(TicketError::Db(e)) => return Err(Failure::Db(e)),
+        Err(TicketError::Corrupt(reason)) => return Err(Failure::Ticket(reason)),
+    }
+    Ok(ticket_page(ticket))
+}
+
+/// A claimed login ticket signs the desktop session in, as a callback would have; returns
+/// where the desktop goes.
+pub async fn land_ticket(
+    app: &AppState,
+    session: &Session,
+    claimed: ClaimedIdentity,
+    now: DateTime<Utc>,
+) -> String {
+    let next = NextPath::parse_or(None, DEFAULT_NEXT);
+    match land(app, session, claimed.profile, claimed.tokens, &next, false, now).await {
+        Ok(location) => location,
+        Err(failure) => {
+            failure.log();
+            failure.login_error().location()
+        }
+    }
+}
+
+/// A verified identity arrives in this session: who is this, and where do they go?
+async fn land(
+    app: &AppState,
+    session: &Session,
+    profile: Profile,
+    sealed: SealedTokens,
+    next: &NextPath,
+    attach_pending: bool,
+    now: DateTime<Utc>,
+) -> Result<String, Failure> {
     let db = &app.db.conn;
     let keys = IdentityKeys::of(&profile);
 
@@ -290,7 +434,7 @@ async fn complete(
         let outcome = accounts::link_identity(db, user_id, &profile, &sealed, now).await?;
         return Ok(match outcome {
             // Signing in again with a method the account already has: go on as asked.
-            LinkOutcome::AlreadyYours => record.next.as_str().to_string(),
+            LinkOutcome::AlreadyYours => next.as_str().to_string(),
             other => account_notice(other),
         });
     }
@@ -302,7 +446,7 @@ async fn complete(
             .ok_or(Failure::Inactive(owner))?;
         identities::record_login(db, identity, &profile, Some(&sealed), now).await?;
         session_user::sign_in(session, owner).await?;
-        if record.attach_pending
+        if attach_pending
             && let Some(waiting) = pending::current(session, now).await?
         {
             pending::forget(session).await?;
@@ -310,7 +454,7 @@ async fn complete(
                 accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now).await?;
             return Ok(account_notice(outcome));
         }
-        return Ok(record.next.as_str().to_string());
+        return Ok(next.as_str().to_string());
     }
 
     if let Some(owner) = identities::sibling_owner(db, &keys).await? {
@@ -324,13 +468,13 @@ async fn complete(
             return Err(Failure::Conflict);
         }
         session_user::sign_in(session, owner).await?;
-        return Ok(record.next.as_str().to_string());
+        return Ok(next.as_str().to_string());
     }
 
     let waiting = PendingSignup {
         profile,
         tokens: sealed,
-        next: record.next.clone(),
+        next: next.clone(),
         expires_at: now + lifetime(app.settings.lifetimes.pending_signup),
     };
     pending::keep(session, &waiting).await?;

@@ -27,6 +27,10 @@ pub struct StateRecord {
     /// Started from "I already have an account" on the profile-completion page: link the
     /// pending first login to the account this sign-in finds.
     pub attach_pending: bool,
+    /// Started by scanning a login ticket's QR code: the identity goes to the ticket, for the
+    /// desktop that shows it, instead of signing in this (phone) session.
+    #[serde(default)]
+    pub ticket: Option<String>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -130,6 +134,7 @@ mod tests {
             provider,
             next: NextPath::parse_or(None, "/account"),
             attach_pending: false,
+            ticket: None,
             expires_at,
         }
     }

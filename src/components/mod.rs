@@ -5,3 +5,4 @@ pub mod href;
 pub mod layout;
 pub mod provider_button;
 pub mod user_menu;
+pub mod wechat_qr;

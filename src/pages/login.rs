@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::use_locale;
 use crate::components::provider_button::ProviderButton;
+use crate::components::wechat_qr::EmbeddedWechatQr;
+use crate::pages::qr_login::QrPanel;
 use crate::i18n::Locale;
 
 /// What the site offers, as the pages need it.
@@ -15,26 +17,55 @@ pub struct SiteInfo {
     /// Provider ids in display order (`wechat`, `wechat_mp`, `qq`, `weibo`).
     pub providers: Vec<String>,
     pub simulator: bool,
+    /// How this visitor signs in with WeChat.
+    pub wechat: WechatOnPage,
+}
+
+/// The WeChat part of the login page, for this visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WechatOnPage {
+    /// WeChat's own QR code embedded in the page (the website app).
+    Embedded,
+    /// Our QR code (the Official Account).
+    Own,
+    /// Inside the WeChat app, where a QR cannot be scanned: a button to the Official Account.
+    InApp,
+    Off,
 }
 
 #[server]
 pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
+    use crate::config::WechatQr;
+    use providers::ProviderId;
+
     let state = use_context::<crate::state::AppState>()
         .ok_or_else(|| ServerFnError::new("application state is missing"))?;
+    let settings = &state.settings;
+    let offers = |id| settings.providers.iter().any(|p| p.id == id);
+    let user_agent = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    let in_wechat = user_agent.as_deref().is_some_and(crate::auth::flow::is_wechat);
+    let wechat = match settings.wechat_qr {
+        _ if in_wechat && offers(ProviderId::WechatMp) => WechatOnPage::InApp,
+        WechatQr::Embedded => WechatOnPage::Embedded,
+        WechatQr::Own => WechatOnPage::Own,
+        WechatQr::Off => WechatOnPage::Off,
+    };
     Ok(SiteInfo {
-        providers: state
-            .settings
-            .providers
-            .iter()
-            .map(|p| p.id.as_str().to_string())
-            .collect(),
-        simulator: state.settings.simulator,
+        providers: settings.providers.iter().map(|p| p.id.as_str().to_string()).collect(),
+        simulator: settings.simulator,
+        wechat,
     })
 }
 
 /// Error kinds that `/auth/{provider}/callback` sends back here, each with its own message
 /// and the status the page is served with (a failed sign-in is never a 200).
-const KNOWN_ERRORS: [(&str, u16); 8] = [
+const KNOWN_ERRORS: [(&str, u16); 9] = [
     ("cancelled", 403),
     ("invalid_code", 400),
     ("state", 400),
@@ -43,6 +74,8 @@ const KNOWN_ERRORS: [(&str, u16); 8] = [
     ("misconfigured", 502),
     ("refused", 403),
     ("unknown_provider", 404),
+    // A QR login ticket that expired or was used: gone.
+    ("ticket", 410),
     ("server", 503),
 ];
 
@@ -99,14 +132,22 @@ pub fn LoginPage() -> impl IntoView {
                             view! { <p class="empty">{locale.t("login-no-providers")}</p> }.into_any()
                         }
                         Ok(info) => {
+                            let own_qr_too = info.wechat == WechatOnPage::Embedded
+                                && info.providers.iter().any(|p| p == "wechat_mp");
                             view! {
+                                <WechatSection mode=info.wechat next=next()/>
                                 <ul class="providers">
                                     {info
                                         .providers
                                         .into_iter()
+                                        // WeChat has its own section above.
+                                        .filter(|id| id != "wechat" && id != "wechat_mp")
                                         .map(|id| view! { <li><ProviderButton id next=next()/></li> })
                                         .collect_view()}
                                 </ul>
+                                {own_qr_too.then(|| view! {
+                                    <p class="fineprint"><a href="/login/qr">{locale.t("qr-use-ours")}</a></p>
+                                })}
                             }
                                 .into_any()
                         }
@@ -116,5 +157,34 @@ pub fn LoginPage() -> impl IntoView {
             </Suspense>
             <p class="fineprint">{locale.t("login-terms")}</p>
         </section>
+    }
+}
+
+/// WeChat, the way this visitor can use it: a QR code on a computer, a button inside WeChat.
+#[component]
+fn WechatSection(mode: WechatOnPage, next: Option<String>) -> impl IntoView {
+    let locale = use_locale();
+    match mode {
+        WechatOnPage::Embedded => view! {
+            <section class="wechat-section" data-wechat="embedded">
+                <h2>{locale.t("wechat-scan-title")}</h2>
+                <EmbeddedWechatQr next/>
+            </section>
+        }
+        .into_any(),
+        WechatOnPage::Own => view! {
+            <section class="wechat-section" data-wechat="own">
+                <h2>{locale.t("wechat-scan-title")}</h2>
+                <QrPanel/>
+            </section>
+        }
+        .into_any(),
+        WechatOnPage::InApp => view! {
+            <ul class="providers" data-wechat="in_app">
+                <li><ProviderButton id="wechat_mp".to_string() next/></li>
+            </ul>
+        }
+        .into_any(),
+        WechatOnPage::Off => ().into_any(),
     }
 }

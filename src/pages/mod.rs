@@ -3,4 +3,6 @@
 pub mod account;
 pub mod login;
 pub mod not_found;
+pub mod qr_confirm;
+pub mod qr_login;
 pub mod signup;

@@ -5,6 +5,7 @@ mod health;
 mod home;
 mod language;
 mod me;
+mod qr;
 
 use axum::Router;
 
@@ -17,4 +18,5 @@ pub fn router() -> Router<AppState> {
         .merge(health::routes())
         .merge(language::routes())
         .merge(me::routes())
+        .merge(qr::routes())
 }

@@ -16,6 +16,8 @@ use sea_orm::{ConnectionTrait, Statement};
 pub struct TestApp {
     pub address: SocketAddr,
     pub db: Database,
+    /// Where the database is, so a second instance can share it.
+    pub database_url: String,
     /// A browser: keeps cookies, does not follow redirects (tests look at each hop).
     pub client: reqwest::Client,
     jar: Arc<Jar>,
@@ -33,7 +35,6 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// Spawns the app after `tune` has adjusted the parsed settings (e.g. shorter lifetimes).
 pub async fn spawn_app_tuned(extra: &[(&str, &str)], tune: impl FnOnce(&mut Settings)) -> TestApp {
-    denglu::telemetry::init();
     let dir = tempfile::tempdir().expect("a temp dir for the test");
     let database_url = match std::env::var("DENGLU_TEST_DATABASE_URL") {
         Ok(admin_url) => fresh_postgres_database(&admin_url).await,
@@ -42,10 +43,26 @@ pub async fn spawn_app_tuned(extra: &[(&str, &str)], tune: impl FnOnce(&mut Sett
             dir.path().join("denglu.db").display()
         ),
     };
+    spawn_on(database_url, dir, extra, tune).await
+}
+
+/// A second instance of the app on the first one's database, as when scaling out.
+pub async fn spawn_app_sharing(first: &TestApp) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temp dir for the test");
+    spawn_on(first.database_url.clone(), dir, &[], |_| {}).await
+}
+
+async fn spawn_on(
+    database_url: String,
+    dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    tune: impl FnOnce(&mut Settings),
+) -> TestApp {
+    denglu::telemetry::init();
     let site_root = dir.path().join("site");
     let mut source = Source::from_pairs(extra.iter().copied());
     source.set(SITE_ADDR, "127.0.0.1:0");
-    source.set(DATABASE_URL, database_url);
+    source.set(DATABASE_URL, database_url.clone());
     source.set(SITE_ROOT, site_root.display().to_string());
     let mut settings = Settings::from_source(&source).expect("test settings are valid");
     tune(&mut settings);
@@ -59,6 +76,7 @@ pub async fn spawn_app_tuned(extra: &[(&str, &str)], tune: impl FnOnce(&mut Sett
     TestApp {
         address,
         db,
+        database_url,
         client,
         jar,
         _dir: dir,
@@ -70,8 +88,18 @@ pub fn browser(accept_language: &str) -> reqwest::Client {
 }
 
 pub fn browser_with_jar(accept_language: &str) -> (reqwest::Client, Arc<Jar>) {
+    client_with(accept_language, None)
+}
+
+fn client_with(accept_language: &str, user_agent: Option<&str>) -> (reqwest::Client, Arc<Jar>) {
     let jar = Arc::new(Jar::default());
     let mut headers = HeaderMap::new();
+    if let Some(agent) = user_agent {
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_str(agent).expect("a valid User-Agent"),
+        );
+    }
     // What a browser asks for when it navigates (server functions pick their answer by it).
     headers.insert(
         ACCEPT,
@@ -160,6 +188,16 @@ impl TestApp {
     /// Another browser, with an empty cookie jar.
     pub fn new_browser(&self) -> Browser {
         self.browser_speaking("zh-CN,zh;q=0.9")
+    }
+
+    /// Another browser that says it is `user_agent` (a phone in WeChat, a desktop Chrome).
+    pub fn browser_with_agent(&self, user_agent: &str) -> Browser {
+        let (client, jar) = client_with("zh-CN,zh;q=0.9", Some(user_agent));
+        Browser {
+            base: self.url(""),
+            client,
+            jar,
+        }
     }
 
     pub fn browser_speaking(&self, accept_language: &str) -> Browser {

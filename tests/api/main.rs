@@ -10,4 +10,5 @@ mod flows_tokens;
 mod health;
 mod helpers;
 mod pages;
+mod qr_login;
 mod startup;

@@ -29,12 +29,19 @@ async fn login_page_speaks_english_to_an_english_browser() {
 async fn login_page_lists_every_simulated_provider_under_a_banner() {
     let app = spawn_app().await;
     let html = body_of(app.get("/login").await).await;
-    for id in ["wechat", "wechat_mp", "qq", "weibo"] {
+    for id in ["qq", "weibo"] {
         assert!(
             html.contains(&format!(r#"href="/auth/{id}/start""#)),
             "{id} button missing"
         );
     }
+    // WeChat on a computer: its QR embedded in the page, with the full page as a fallback,
+    // and our own QR (the Official Account) one click away.
+    assert!(html.contains(r#"data-wechat="embedded""#));
+    assert!(html.contains("/_sim/res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js"));
+    assert!(html.contains(r#"href="/auth/wechat/start""#));
+    assert!(html.contains(r#"href="/login/qr""#));
+    assert!(!html.contains(r#"href="/auth/wechat_mp/start""#), "no in-WeChat button on a computer");
     assert!(html.contains("simulator-banner"));
 }
 

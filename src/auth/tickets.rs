@@ -1,0 +1,447 @@
+//! Login tickets: sign in on a desktop by scanning a QR code with WeChat on a phone.
+//!
+//! The desktop creates a ticket and shows its URL as a QR code; the phone opens it, runs the
+//! Official Account authorization, and confirms or cancels; the desktop session that created
+//! the ticket (and only that one) then claims it and is signed in. Every step is a single
+//! conditional UPDATE, so two instances of the app, or two clicks, can never both win.
+//!
+//! ```text
+//! waiting --scan--> scanned --authorize--> scanned+identity --confirm--> confirmed --claim--> claimed
+//!    \                 \                          \
+//!     `----------------`--------- cancel ---------`--> cancelled        (any of them may expire)
+//! ```
+
+use chrono::{DateTime, Duration, Utc};
+use providers::Profile;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::auth::pending::SealedTokens;
+use crate::entities::login_ticket::{self, Column};
+
+/// A fresh QR code is good for two minutes, as the issue and WeChat's own QR pages do.
+pub const TICKET_LIFETIME: Duration = Duration::minutes(2);
+/// Once scanned, the person needs time to authorise and confirm on the phone.
+pub const AFTER_SCAN_LIFETIME: Duration = Duration::minutes(5);
+/// 32 characters of [A-Za-z0-9]: 190 bits.
+const TICKET_LEN: usize = 32;
+/// Tickets a desktop session may hold at once (a page renews its code when it expires).
+const MAX_PER_SESSION: usize = 5;
+
+/// What the desktop page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TicketStatus {
+    Waiting,
+    Scanned,
+    Confirmed,
+    Cancelled,
+    Claimed,
+    Expired,
+}
+
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Scanned => "scanned",
+            TicketStatus::Confirmed => "confirmed",
+            TicketStatus::Cancelled => "cancelled",
+            TicketStatus::Claimed => "claimed",
+            TicketStatus::Expired => "expired",
+        }
+    }
+
+    pub const ALL: [TicketStatus; 6] = [
+        TicketStatus::Waiting,
+        TicketStatus::Scanned,
+        TicketStatus::Confirmed,
+        TicketStatus::Cancelled,
+        TicketStatus::Claimed,
+        TicketStatus::Expired,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Nothing more will happen to a ticket in this state.
+    pub fn is_final(self) -> bool {
+        matches!(self, TicketStatus::Cancelled | TicketStatus::Claimed | TicketStatus::Expired)
+    }
+}
+
+/// A ticket as the flows see it.
+#[derive(Debug, Clone)]
+pub struct LoginTicket {
+    pub id: String,
+    pub status: TicketStatus,
+    pub desktop_agent: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The phone has authorised: whom the ticket would sign in.
+    pub nickname: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+impl LoginTicket {
+    fn from_model(model: login_ticket::Model, now: DateTime<Utc>) -> Self {
+        let stored = TicketStatus::from_name(&model.status).unwrap_or(TicketStatus::Expired);
+        let status = if !stored.is_final() && model.expires_at <= now {
+            TicketStatus::Expired
+        } else {
+            stored
+        };
+        let field = |name: &str| {
+            model
+                .profile
+                .as_ref()
+                .and_then(|p| p.get(name))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let (nickname, avatar_url) = (field("nickname"), field("avatar_url"));
+        Self {
+            id: model.id,
+            status,
+            desktop_agent: model.desktop_agent,
+            created_at: model.created_at,
+            expires_at: model.expires_at,
+            nickname,
+            avatar_url,
+        }
+    }
+
+    pub fn has_identity(&self) -> bool {
+        self.nickname.is_some()
+    }
+}
+
+/// What a confirmed ticket hands to the desktop session that claims it.
+#[derive(Debug, Clone)]
+pub struct ClaimedIdentity {
+    pub profile: Profile,
+    pub tokens: SealedTokens,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("a stored ticket does not decode: {0}")]
+    Corrupt(String),
+}
+
+fn new_ticket_id() -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(TICKET_LEN)
+        .map(char::from)
+        .collect()
+}
+
+/// Only well-formed ids ever reach the database.
+pub fn is_ticket_id(raw: &str) -> bool {
+    raw.len() == TICKET_LEN && raw.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    desktop_agent: &str,
+    now: DateTime<Utc>,
+) -> Result<LoginTicket, DbErr> {
+    let model = login_ticket::ActiveModel {
+        id: Set(new_ticket_id()),
+        status: Set(TicketStatus::Waiting.as_str().to_string()),
+        desktop_agent: Set(desktop_agent.chars().take(128).collect()),
+        created_at: Set(now),
+        expires_at: Set(now + TICKET_LIFETIME),
+        scanned_at: Set(None),
+        decided_at: Set(None),
+        profile: Set(None),
+        tokens: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(LoginTicket::from_model(model, now))
+}
+
+pub async fn find(
+    db: &DatabaseConnection,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<LoginTicket>, DbErr> {
+    if !is_ticket_id(id) {
+        return Ok(None);
+    }
+    Ok(login_ticket::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?
+        .map(|m| LoginTicket::from_model(m, now)))
+}
+
+/// The current status of many tickets at once (for the cross-instance safety poll).
+pub async fn statuses(
+    db: &DatabaseConnection,
+    ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, TicketStatus)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(login_ticket::Entity::find()
+        .filter(Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let ticket = LoginTicket::from_model(m, now);
+            (ticket.id, ticket.status)
+        })
+        .collect())
+}
+
+/// Runs one transition: `UPDATE ... WHERE id = ? AND status IN (from) AND expires_at > now`.
+/// True when this call made it, false when the ticket was not in a state that allows it.
+async fn transition(
+    db: &DatabaseConnection,
+    id: &str,
+    from: &[TicketStatus],
+    to: TicketStatus,
+    extra: impl FnOnce(sea_orm::UpdateMany<login_ticket::Entity>) -> sea_orm::UpdateMany<login_ticket::Entity>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    if !is_ticket_id(id) {
+        return Ok(false);
+    }
+    let update = login_ticket::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(to.as_str()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.is_in(from.iter().map(|s| s.as_str())))
+        .filter(Column::ExpiresAt.gt(now));
+    Ok(extra(update).exec(db).await?.rows_affected == 1)
+}
+
+/// The phone opened the ticket's URL.
+pub async fn scan(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    transition(
+        db,
+        id,
+        &[TicketStatus::Waiting],
+        TicketStatus::Scanned,
+        |u| {
+            u.col_expr(Column::ScannedAt, Expr::value(now))
+                .col_expr(Column::ExpiresAt, Expr::value(now + AFTER_SCAN_LIFETIME))
+        },
+        now,
+    )
+    .await
+}
+
+/// The phone's authorization came back: remember who would be signed in.
+pub async fn attach_identity(
+    db: &DatabaseConnection,
+    id: &str,
+    profile: &Profile,
+    tokens: &SealedTokens,
+    now: DateTime<Utc>,
+) -> Result<bool, TicketError> {
+    let profile = serde_json::to_value(profile).map_err(|e| TicketError::Corrupt(e.to_string()))?;
+    let tokens = serde_json::to_value(tokens).map_err(|e| TicketError::Corrupt(e.to_string()))?;
+    Ok(transition(
+        db,
+        id,
+        &[TicketStatus::Scanned],
+        TicketStatus::Scanned,
+        |u| {
+            u.col_expr(Column::Profile, Expr::value(profile))
+                .col_expr(Column::Tokens, Expr::value(tokens))
+        },
+        now,
+    )
+    .await?)
+}
+
+/// Confirm on the phone: only a scanned ticket that knows its person can be confirmed.
+pub async fn confirm(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    transition(
+        db,
+        id,
+        &[TicketStatus::Scanned],
+        TicketStatus::Confirmed,
+        |u| {
+            u.col_expr(Column::DecidedAt, Expr::value(now))
+                .filter(Column::Profile.is_not_null())
+        },
+        now,
+    )
+    .await
+}
+
+pub async fn cancel(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    transition(
+        db,
+        id,
+        &[TicketStatus::Waiting, TicketStatus::Scanned],
+        TicketStatus::Cancelled,
+        |u| {
+            u.col_expr(Column::DecidedAt, Expr::value(now))
+                .col_expr(Column::Profile, Expr::value(Option::<serde_json::Value>::None))
+                .col_expr(Column::Tokens, Expr::value(Option::<serde_json::Value>::None))
+        },
+        now,
+    )
+    .await
+}
+
+/// The desktop takes a confirmed ticket, once. The identity is read back and then wiped from
+/// the ticket, so sealed tokens do not linger in a table of short-lived rows.
+pub async fn claim(
+    db: &DatabaseConnection,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ClaimedIdentity>, TicketError> {
+    if !transition(db, id, &[TicketStatus::Confirmed], TicketStatus::Claimed, |u| u, now).await? {
+        return Ok(None);
+    }
+    let model = login_ticket::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?
+        .ok_or_else(|| TicketError::Corrupt("a claimed ticket vanished".into()))?;
+    let decode = |value: Option<serde_json::Value>, what: &str| {
+        value.ok_or_else(|| TicketError::Corrupt(format!("confirmed ticket without {what}")))
+    };
+    let profile = serde_json::from_value(decode(model.profile.clone(), "profile")?)
+        .map_err(|e| TicketError::Corrupt(e.to_string()))?;
+    let tokens = serde_json::from_value(decode(model.tokens.clone(), "tokens")?)
+        .map_err(|e| TicketError::Corrupt(e.to_string()))?;
+    let mut wiped: login_ticket::ActiveModel = model.into();
+    wiped.profile = Set(None);
+    wiped.tokens = Set(None);
+    wiped.update(db).await?;
+    Ok(Some(ClaimedIdentity { profile, tokens }))
+}
+
+/// Deletes tickets that ended more than an hour ago; they are only kept that long for support.
+pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(login_ticket::Entity::delete_many()
+        .filter(Column::ExpiresAt.lt(now - Duration::hours(1)))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Which side of a ticket a browser session is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Created the ticket and shows its QR code: the only one that may claim it.
+    Desktop,
+    /// Scanned it: the only one that may confirm or cancel it.
+    Phone,
+}
+
+impl Side {
+    fn session_key(self) -> &'static str {
+        match self {
+            Side::Desktop => "qr_tickets",
+            Side::Phone => "qr_scanned_tickets",
+        }
+    }
+}
+
+async fn held(session: &Session, side: Side) -> Result<Vec<String>, tower_sessions::session::Error> {
+    Ok(session.get(side.session_key()).await?.unwrap_or_default())
+}
+
+/// Binds a ticket to this browser session, on one side.
+pub async fn remember(session: &Session, side: Side, id: &str) -> Result<(), tower_sessions::session::Error> {
+    let mut ids = held(session, side).await?;
+    ids.retain(|known| known != id);
+    ids.push(id.to_string());
+    let excess = ids.len().saturating_sub(MAX_PER_SESSION);
+    ids.drain(..excess);
+    session.insert(side.session_key(), ids).await
+}
+
+/// True when this session holds the ticket on that side.
+pub async fn owns(session: &Session, side: Side, id: &str) -> Result<bool, tower_sessions::session::Error> {
+    Ok(held(session, side).await?.iter().any(|known| known == id))
+}
+
+/// Lets go of a ticket, so the session cannot try it again.
+pub async fn forget(session: &Session, side: Side, id: &str) -> Result<(), tower_sessions::session::Error> {
+    let mut ids = held(session, side).await?;
+    ids.retain(|known| known != id);
+    session.insert(side.session_key(), ids).await
+}
+
+/// "Chrome · Windows" from a User-Agent: enough for a person to recognise their computer, and
+/// made of product names that read the same in both languages.
+pub fn describe_agent(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    let system = [
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} · {system}"),
+        (Some(one), None) | (None, Some(one)) => one.to_string(),
+        (None, None) => "?".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_ids_are_long_random_and_checked() {
+        let a = new_ticket_id();
+        assert!(is_ticket_id(&a));
+        assert_ne!(a, new_ticket_id());
+        assert!(!is_ticket_id("short"));
+        assert!(!is_ticket_id(&format!("{}'", &a[1..])));
+    }
+
+    #[test]
+    fn agents_are_described_by_browser_and_system() {
+        assert_eq!(
+            describe_agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
+            "Chrome · Windows"
+        );
+        assert_eq!(
+            describe_agent("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"),
+            "Safari · macOS"
+        );
+        assert_eq!(describe_agent("curl/8.0"), "?");
+    }
+
+    #[test]
+    fn final_states_are_final() {
+        assert!(TicketStatus::Claimed.is_final());
+        assert!(TicketStatus::Expired.is_final());
+        assert!(!TicketStatus::Scanned.is_final());
+        assert_eq!(TicketStatus::from_name("confirmed"), Some(TicketStatus::Confirmed));
+        assert_eq!(TicketStatus::from_name("exploded"), None);
+    }
+}

@@ -1,0 +1,105 @@
+//! WeChat's own QR code (the Open Platform website app), embedded in our login page.
+//!
+//! `wxLogin.js` (WeChat's, or the simulator's copy) draws a 300x400 iframe of WeChat's QR
+//! page; after the phone confirms, WeChat sends the whole window (`self_redirect: false`) to
+//! our callback with the state made here. The iframe needs only WeChat's script, not our
+//! wasm, so the code shows as soon as the page does.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::use_locale;
+use crate::components::href::query_value;
+
+/// What `new WxLogin({...})` is given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WechatEmbed {
+    pub script_url: String,
+    pub app_id: String,
+    pub redirect_uri: String,
+    pub state: String,
+}
+
+/// A fresh state for the embedded QR, kept in this session like any sign-in's.
+#[server(endpoint = "wechat/embed")]
+pub async fn new_wechat_embed(next: Option<String>) -> Result<WechatEmbed, ServerFnError> {
+    use crate::components::form::server::{app_state, session};
+
+    let app = app_state().map_err(ServerFnError::new)?;
+    let session = session().await.map_err(ServerFnError::new)?;
+    let start = crate::auth::flow::start_embedded(&app, &session, next.as_deref())
+        .await
+        .map_err(|e| ServerFnError::new(e.as_str()))?;
+    Ok(WechatEmbed {
+        script_url: app.wechat_login_script().to_string(),
+        app_id: start.app_id,
+        redirect_uri: start.redirect_uri.to_string(),
+        state: start.state,
+    })
+}
+
+const CONTAINER: &str = "wechat-embedded-qr";
+
+/// The inline script: waits for `wxLogin.js`, then builds the iframe. Values are JSON, with
+/// `<` escaped so nothing can close the script element.
+fn constructor(embed: &WechatEmbed) -> String {
+    let json = |value: &str| serde_json::to_string(value).unwrap_or_default().replace('<', "\\u003c");
+    format!(
+        "(function draw(){{if(!window.WxLogin){{return setTimeout(draw,50);}}\
+         new WxLogin({{self_redirect:false,id:{id},appid:{appid},scope:\"snsapi_login\",\
+         redirect_uri:encodeURIComponent({redirect}),state:{state},style:\"black\",href:\"\"}});}})();",
+        id = json(CONTAINER),
+        appid = json(&embed.app_id),
+        redirect = json(&embed.redirect_uri),
+        state = json(&embed.state),
+    )
+}
+
+#[component]
+pub fn EmbeddedWechatQr(next: Option<String>) -> impl IntoView {
+    let locale = use_locale();
+    let fallback = match &next {
+        Some(next) => format!("/auth/wechat/start?next={}", query_value(next)),
+        None => "/auth/wechat/start".to_string(),
+    };
+    // Blocking: the state goes into the session, which is saved when the response starts.
+    let embed = Resource::new_blocking(move || next.clone(), new_wechat_embed);
+    view! {
+        <div class="wechat-embed">
+            <Suspense fallback=|| view! { <div class="qr-box loading" aria-busy="true"></div> }>
+                {move || Suspend::new(async move {
+                    embed
+                        .await
+                        .ok()
+                        .map(|embed| {
+                            view! {
+                                <div id=CONTAINER class="wechat-embed-frame" data-state=embed.state.clone()></div>
+                                <script src=embed.script_url.clone()></script>
+                                <script inner_html=constructor(&embed)></script>
+                            }
+                        })
+                })}
+            </Suspense>
+            <a class="wechat-fallback" href=fallback rel="external">{locale.t("wechat-open-full-page")}</a>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_constructor_cannot_break_out_of_its_script() {
+        let embed = WechatEmbed {
+            script_url: "/x.js".into(),
+            app_id: "wx1</script><script>alert(1)".into(),
+            redirect_uri: "http://127.0.0.1/auth/wechat/callback".into(),
+            state: "abc".into(),
+        };
+        let script = constructor(&embed);
+        assert!(!script.contains("</script>"));
+        assert!(script.contains("self_redirect:false"));
+        assert!(script.contains(r#"scope:"snsapi_login""#));
+    }
+}

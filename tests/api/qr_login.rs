@@ -1,0 +1,346 @@
+//! QR sign-in with our own code: a desktop shows a ticket's QR, a phone (WeChat's User-Agent)
+//! scans it, authorises through the Official Account and confirms; the desktop session that
+//! made the ticket, and only it, is signed in.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use denglu::entities::login_ticket;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::helpers::{Browser, TestApp, location, query_param, spawn_app, spawn_app_sharing, spawn_app_with};
+
+const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+    (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
+const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+    Chrome/131.0.0.0 Safari/537.36";
+const SAFARI_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+    (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+
+/// What the desktop page shows: the ticket, the URL its QR encodes, and the QR itself.
+struct QrPage {
+    ticket: String,
+    url: String,
+    svg: String,
+}
+
+fn attribute(html: &str, name: &str) -> String {
+    let marker = format!("{name}=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in the page")) + marker.len();
+    html[start..start + html[start..].find('"').expect("a closing quote")].to_string()
+}
+
+async fn open_qr_page(desktop: &Browser) -> QrPage {
+    let response = desktop.get("/login/qr").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("HTML");
+    let svg_start = html.find("<svg").expect("the QR is drawn on the server");
+    let svg_end = html[svg_start..].find("</svg>").expect("a whole SVG") + svg_start + "</svg>".len();
+    QrPage {
+        ticket: attribute(&html, "data-ticket"),
+        url: attribute(&html, "data-qr-url"),
+        svg: html[svg_start..svg_end].to_string(),
+    }
+}
+
+/// A server-sent event stream, read one `status` event at a time.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Events {
+    async fn open(browser: &Browser, ticket: &str) -> Self {
+        let response = browser.get(&format!("/auth/qr/{ticket}/events")).await;
+        assert_eq!(response.status(), 200, "events of {ticket}");
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    async fn next(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    return data.to_string();
+                }
+                continue; // a keep-alive comment
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let chunk = tokio::time::timeout(left, self.response.chunk())
+                .await
+                .expect("a status event within 10 s")
+                .expect("the stream stays open")
+                .expect("the stream has not ended");
+            self.buffer.push_str(std::str::from_utf8(&chunk).expect("UTF-8 events"));
+        }
+    }
+}
+
+fn phone(app: &TestApp) -> Browser {
+    app.browser_with_agent(WECHAT_UA)
+}
+
+/// The phone opens the QR's URL and authorises as simulator user `user`. Returns the URL of
+/// the Official Account authorization it was sent to, and where our callback sent it.
+async fn scan_and_authorize(app: &TestApp, phone: &Browser, qr: &QrPage, user: u64) -> (String, String) {
+    app.auto_approve("wechat_mp", user).await;
+    let scanned = phone.get(&qr.url).await;
+    let authorize = location(&scanned);
+    assert!(authorize.contains("/connect/oauth2/authorize"), "{authorize}");
+    let callback = phone.authorize(&authorize).await;
+    let landed = phone.callback(&callback).await;
+    (authorize, landed)
+}
+
+async fn decide(phone: &Browser, ticket: &str, decision: &str) {
+    let response = phone
+        .call("qr/decide", &[("ticket", ticket), ("decision", decision)])
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+}
+
+async fn claim(desktop: &Browser, ticket: &str) -> String {
+    location(&desktop.get(&format!("/auth/qr/{ticket}/claim")).await)
+}
+
+/// Draws the SVG's modules into a bitmap and reads it back with a QR decoder.
+fn decode(svg: &str) -> String {
+    let size = attribute(svg, "width").parse::<usize>().expect("a width");
+    let mut dark = vec![false; size * size];
+    let path = attribute(&svg[svg.find("<path").expect("a path")..], "d");
+    for square in path.split('M').filter(|s| !s.is_empty()) {
+        let (origin, rest) = square.split_once('h').expect("M x y h...");
+        let (x, y) = origin.split_once(' ').expect("x y");
+        let (x, y): (usize, usize) = (x.parse().expect("x"), y.parse().expect("y"));
+        let side: usize = rest.split('v').next().expect("a side").parse().expect("a number");
+        for row in y..y + side {
+            for col in x..x + side {
+                dark[row * size + col] = true;
+            }
+        }
+    }
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
+        if dark[y * size + x] { 0 } else { 255 }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("a readable QR code").1
+}
+
+#[tokio::test]
+async fn the_qr_on_the_page_encodes_the_ticket_url() {
+    let app = spawn_app().await;
+    let qr = open_qr_page(&app.browser()).await;
+    assert_eq!(decode(&qr.svg), qr.url);
+    assert_eq!(qr.url, app.url(&format!("/qr/{}", qr.ticket)));
+    assert_eq!(qr.ticket.len(), 32);
+}
+
+#[tokio::test]
+async fn a_new_person_scans_confirms_and_completes_the_profile_on_the_desktop() {
+    let app = spawn_app().await;
+    let desktop = app.browser_with_agent(CHROME_UA);
+    let qr = open_qr_page(&desktop).await;
+    let mut events = Events::open(&desktop, &qr.ticket).await;
+    assert_eq!(events.next().await, "waiting");
+
+    let phone = phone(&app);
+    let (authorize, landed) = scan_and_authorize(&app, &phone, &qr, 2).await;
+    assert_eq!(query_param(&authorize, "scope").as_deref(), Some("snsapi_userinfo"));
+    assert_eq!(landed, format!("/qr/{}/confirm", qr.ticket));
+    assert_eq!(events.next().await, "scanned");
+    assert!(phone.me().await.is_none(), "the phone itself is not signed in");
+
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    assert!(page.contains("Chrome · Windows"), "the phone is told where the sign-in happens");
+    decide(&phone, &qr.ticket, "confirm").await;
+    assert_eq!(events.next().await, "confirmed");
+
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/signup");
+    let response = desktop.complete_signup("scanner", "扫码的人", "").await;
+    assert!(response.status().is_success(), "{}", response.status());
+    let me = desktop.me().await.expect("the desktop is signed in");
+    assert_eq!(me["username"], "scanner");
+    assert_eq!(me["identities"][0]["provider"], "wechat_mp");
+}
+
+#[tokio::test]
+async fn a_returning_person_is_signed_in_and_authorised_silently() {
+    let app = spawn_app().await;
+    let phone = phone(&app);
+
+    let first = app.new_browser();
+    let qr = open_qr_page(&first).await;
+    scan_and_authorize(&app, &phone, &qr, 1).await;
+    decide(&phone, &qr.ticket, "confirm").await;
+    assert_eq!(claim(&first, &qr.ticket).await, "/signup");
+    let id = first.complete_signup("returning", "Returning", "").await;
+    assert!(id.status().is_success());
+
+    let second = app.new_browser();
+    let qr = open_qr_page(&second).await;
+    let mut events = Events::open(&second, &qr.ticket).await;
+    assert_eq!(events.next().await, "waiting");
+    let (authorize, _) = scan_and_authorize(&app, &phone, &qr, 1).await;
+    assert_eq!(
+        query_param(&authorize, "scope").as_deref(),
+        Some("snsapi_base"),
+        "a phone that authorised before is not asked again"
+    );
+    decide(&phone, &qr.ticket, "confirm").await;
+    assert_eq!(events.next().await, "scanned");
+    assert_eq!(events.next().await, "confirmed");
+    assert_eq!(claim(&second, &qr.ticket).await, "/account");
+    assert_eq!(second.me().await.expect("signed in")["username"], "returning");
+}
+
+#[tokio::test]
+async fn cancelling_on_the_phone_tells_the_desktop_and_nothing_can_be_claimed() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let mut events = Events::open(&desktop, &qr.ticket).await;
+    assert_eq!(events.next().await, "waiting");
+    let phone = phone(&app);
+    scan_and_authorize(&app, &phone, &qr, 3).await;
+    assert_eq!(events.next().await, "scanned");
+    decide(&phone, &qr.ticket, "cancel").await;
+    assert_eq!(events.next().await, "cancelled");
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
+    assert!(desktop.me().await.is_none());
+    // A cancelled ticket cannot be confirmed afterwards.
+    decide(&phone, &qr.ticket, "confirm").await;
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
+}
+
+#[tokio::test]
+async fn a_ticket_is_claimed_once_and_only_by_the_session_that_made_it() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let phone = phone(&app);
+    scan_and_authorize(&app, &phone, &qr, 1).await;
+    decide(&phone, &qr.ticket, "confirm").await;
+
+    let stranger = app.new_browser();
+    assert_eq!(claim(&stranger, &qr.ticket).await, "/login?error=ticket");
+    let response = stranger.get(&format!("/auth/qr/{}/events", qr.ticket)).await;
+    assert_eq!(response.status(), 404, "another session cannot watch the ticket");
+    // The phone scanned it but did not make it: it cannot claim it either.
+    assert_eq!(claim(&phone, &qr.ticket).await, "/login?error=ticket");
+
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/signup");
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket", "a second claim");
+    let stored = login_ticket::Entity::find_by_id(qr.ticket.clone())
+        .one(&app.db.conn)
+        .await
+        .expect("query")
+        .expect("the ticket");
+    assert_eq!(stored.status, "claimed");
+    assert!(stored.tokens.is_none(), "sealed tokens leave the ticket once claimed");
+}
+
+#[tokio::test]
+async fn an_expired_ticket_is_refused_everywhere() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    login_ticket::Entity::update_many()
+        .col_expr(login_ticket::Column::ExpiresAt, Expr::value(Utc::now() - chrono::Duration::seconds(1)))
+        .filter(login_ticket::Column::Id.eq(qr.ticket.clone()))
+        .exec(&app.db.conn)
+        .await
+        .expect("expire the ticket");
+
+    let mut events = Events::open(&desktop, &qr.ticket).await;
+    assert_eq!(events.next().await, "expired");
+    let scanned = phone(&app).get(&qr.url).await;
+    assert_eq!(location(&scanned), format!("/qr/{}/confirm", qr.ticket), "no authorization for an expired code");
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
+    let page = app.get("/login?error=ticket").await;
+    assert_eq!(page.status(), 410);
+}
+
+#[tokio::test]
+async fn a_phone_outside_wechat_is_asked_to_use_wechat() {
+    // Real credentials (never contacted here), so the simulator's shortcut is off.
+    let app = spawn_app_with(&[("WECHAT_MP_APPID", "wx0000000000000001"), ("WECHAT_MP_SECRET", "secret")]).await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let browser = app.browser_with_agent(SAFARI_UA);
+    let response = browser.get(&qr.url).await;
+    assert_eq!(location(&response), format!("/qr/{}/confirm?need=wechat", qr.ticket));
+    let mut events = Events::open(&desktop, &qr.ticket).await;
+    assert_eq!(events.next().await, "waiting", "not scanned by a browser that cannot sign in");
+}
+
+#[tokio::test]
+async fn two_instances_share_one_ticket() {
+    let desktop_side = spawn_app().await;
+    let phone_side = spawn_app_sharing(&desktop_side).await;
+    let desktop = desktop_side.browser();
+    let qr = open_qr_page(&desktop).await;
+    let mut events = Events::open(&desktop, &qr.ticket).await;
+    assert_eq!(events.next().await, "waiting");
+
+    // The phone's requests land on the other instance.
+    let phone = phone(&phone_side);
+    let on_other = QrPage {
+        url: phone_side.url(&format!("/qr/{}", qr.ticket)),
+        ..qr
+    };
+    scan_and_authorize(&phone_side, &phone, &on_other, 4).await;
+    assert_eq!(events.next().await, "scanned");
+    let confirmed_at = Instant::now();
+    decide(&phone, &on_other.ticket, "confirm").await;
+    assert_eq!(events.next().await, "confirmed");
+    println!("confirm reached the other instance's desktop in {:?}", confirmed_at.elapsed());
+    assert_eq!(claim(&desktop, &on_other.ticket).await, "/signup");
+}
+
+#[tokio::test]
+async fn inside_wechat_the_login_page_offers_the_official_account_instead_of_a_qr() {
+    let app = spawn_app().await;
+    let html = phone(&app).get("/login").await.text().await.expect("HTML");
+    assert!(html.contains(r#"data-wechat="in_app""#));
+    assert!(html.contains(r#"href="/auth/wechat_mp/start""#));
+    assert!(!html.contains("wxLogin.js"), "no QR for a phone to scan itself");
+    // WeCom's browser also says MicroMessenger, but is not WeChat.
+    let wecom = app.browser_with_agent(&format!("{WECHAT_UA} wxwork/4.1.0"));
+    let html = wecom.get("/login").await.text().await.expect("HTML");
+    assert!(html.contains(r#"data-wechat="embedded""#));
+}
+
+#[tokio::test]
+async fn the_embedded_qr_carries_a_state_that_the_callback_accepts() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let html = desktop.get("/login").await.text().await.expect("HTML");
+    let state = attribute(&html, "data-state");
+    assert_eq!(state.len(), 32);
+    // What wxLogin.js's iframe does once the phone confirms: WeChat's QR page, auto-approved.
+    app.auto_approve("wechat", 2).await;
+    let redirect = app.url("/auth/wechat/callback");
+    let authorize = format!(
+        "/_sim/open.weixin.qq.com/connect/qrconnect?appid={}&redirect_uri={}&response_type=code&scope=snsapi_login&state={state}",
+        simulator::WECHAT_OPEN_APPID,
+        denglu::components::href::query_value(&redirect).replace('/', "%2F"),
+    );
+    let callback = desktop.authorize(&authorize).await;
+    assert_eq!(desktop.callback(&callback).await, "/signup");
+}
+
+#[tokio::test]
+async fn own_qr_mode_shows_our_code_on_the_login_page() {
+    let app = spawn_app_with(&[("DENGLU_WECHAT_QR", "own")]).await;
+    let html = app.get("/login").await.text().await.expect("HTML");
+    assert!(html.contains(r#"data-wechat="own""#));
+    assert!(html.contains("data-ticket="));
+    assert!(!html.contains("wxLogin.js"));
+}
