@@ -356,13 +356,22 @@ impl Settings {
             "embedded" if offers(ProviderId::Wechat) => WechatQr::Embedded,
             "own" if offers(ProviderId::WechatMp) => WechatQr::Own,
             "embedded" => {
-                return Err(ConfigError::invalid(WECHAT_QR, "`embedded` needs the WeChat website app (WECHAT_OPEN_APPID)"));
+                return Err(ConfigError::invalid(
+                    WECHAT_QR,
+                    "`embedded` needs the WeChat website app (WECHAT_OPEN_APPID)",
+                ));
             }
             "own" => {
-                return Err(ConfigError::invalid(WECHAT_QR, "`own` needs the Official Account (WECHAT_MP_APPID)"));
+                return Err(ConfigError::invalid(
+                    WECHAT_QR,
+                    "`own` needs the Official Account (WECHAT_MP_APPID)",
+                ));
             }
             other => {
-                return Err(ConfigError::invalid(WECHAT_QR, format!("`{other}` is not one of auto, embedded, own")));
+                return Err(ConfigError::invalid(
+                    WECHAT_QR,
+                    format!("`{other}` is not one of auto, embedded, own"),
+                ));
             }
         };
 
@@ -645,11 +654,16 @@ mod tests {
         assert_eq!(settings(&[]).expect("valid").wechat_qr, WechatQr::Embedded);
         let own = settings(&[("DENGLU_WECHAT_QR", "own")]).expect("valid");
         assert_eq!(own.wechat_qr, WechatQr::Own);
-        let mp_only = settings(&[("WECHAT_MP_APPID", "wx1"), ("WECHAT_MP_SECRET", "s")]).expect("valid");
+        let mp_only =
+            settings(&[("WECHAT_MP_APPID", "wx1"), ("WECHAT_MP_SECRET", "s")]).expect("valid");
         assert_eq!(mp_only.wechat_qr, WechatQr::Own);
         let qq_only = settings(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k")]).expect("valid");
         assert_eq!(qq_only.wechat_qr, WechatQr::Off);
-        let line = error_line(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k"), ("DENGLU_WECHAT_QR", "embedded")]);
+        let line = error_line(&[
+            ("QQ_APPID", "1"),
+            ("QQ_APPKEY", "k"),
+            ("DENGLU_WECHAT_QR", "embedded"),
+        ]);
         assert!(line.starts_with("DENGLU_WECHAT_QR"), "{line}");
     }
 

@@ -16,14 +16,43 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(LoginTickets::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(LoginTickets::Id).string_len(64).not_null().primary_key())
-                    .col(ColumnDef::new(LoginTickets::Status).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(LoginTickets::Id)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginTickets::Status)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     // Where the sign-in happens ("Chrome on Windows"), shown on the phone.
-                    .col(ColumnDef::new(LoginTickets::DesktopAgent).string_len(128).not_null())
-                    .col(ColumnDef::new(LoginTickets::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(LoginTickets::ExpiresAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(LoginTickets::ScannedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(LoginTickets::DecidedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(LoginTickets::DesktopAgent)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginTickets::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginTickets::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginTickets::ScannedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginTickets::DecidedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     // The verified provider profile and sealed tokens, set when the phone has
                     // authorised, cleared when the desktop claims the ticket.
                     .col(ColumnDef::new(LoginTickets::Profile).json().null())
@@ -43,7 +72,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(LoginTickets::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(LoginTickets::Table).to_owned())
+            .await
     }
 }
 

@@ -160,7 +160,15 @@ pub async fn start(
 ) -> Result<Url, LoginError> {
     let provider = configured(app, provider).ok_or(LoginError::UnknownProvider)?;
     let next = NextPath::parse_or(request.next, DEFAULT_NEXT);
-    let record = issue_state(app, session, provider.id(), next, request.attach_pending, None).await?;
+    let record = issue_state(
+        app,
+        session,
+        provider.id(),
+        next,
+        request.attach_pending,
+        None,
+    )
+    .await?;
     Ok(provider.authorize_url(&AuthorizeRequest {
         state: &record.value,
         redirect_uri: &app.callback_url(provider.id()),
@@ -188,10 +196,12 @@ async fn issue_state(
         ticket,
         expires_at: now + lifetime(app.settings.lifetimes.state),
     };
-    states::remember(session, record.clone(), now).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot store the sign-in state");
-        LoginError::Server
-    })?;
+    states::remember(session, record.clone(), now)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot store the sign-in state");
+            LoginError::Server
+        })?;
     Ok(record)
 }
 
@@ -210,7 +220,10 @@ pub async fn start_embedded(
     session: &Session,
     next: Option<&str>,
 ) -> Result<EmbeddedStart, LoginError> {
-    let provider = app.providers.get(ProviderId::Wechat).ok_or(LoginError::UnknownProvider)?;
+    let provider = app
+        .providers
+        .get(ProviderId::Wechat)
+        .ok_or(LoginError::UnknownProvider)?;
     let next = NextPath::parse_or(next, DEFAULT_NEXT);
     let record = issue_state(app, session, provider.id(), next, false, None).await?;
     Ok(EmbeddedStart {
@@ -229,7 +242,10 @@ pub async fn start_for_ticket(
     ticket: &str,
     user_agent: &str,
 ) -> Result<Url, LoginError> {
-    let provider = app.providers.get(ProviderId::WechatMp).ok_or(LoginError::UnknownProvider)?;
+    let provider = app
+        .providers
+        .get(ProviderId::WechatMp)
+        .ok_or(LoginError::UnknownProvider)?;
     let known_user = session
         .get::<bool>(KNOWN_WECHAT_PHONE)
         .await
@@ -239,7 +255,15 @@ pub async fn start_for_ticket(
         })?
         .unwrap_or(false);
     let next = NextPath::parse_or(Some(&ticket_page(ticket)), DEFAULT_NEXT);
-    let record = issue_state(app, session, provider.id(), next, false, Some(ticket.to_string())).await?;
+    let record = issue_state(
+        app,
+        session,
+        provider.id(),
+        next,
+        false,
+        Some(ticket.to_string()),
+    )
+    .await?;
     Ok(provider.authorize_url(&AuthorizeRequest {
         state: &record.value,
         redirect_uri: &app.callback_url(provider.id()),
@@ -367,7 +391,16 @@ async fn complete(
     if let Some(ticket) = &record.ticket {
         return hand_to_ticket(app, session, ticket, &profile, &sealed, now).await;
     }
-    land(app, session, profile, sealed, &record.next, record.attach_pending, now).await
+    land(
+        app,
+        session,
+        profile,
+        sealed,
+        &record.next,
+        record.attach_pending,
+        now,
+    )
+    .await
 }
 
 /// The phone's authorization for a login ticket: the ticket keeps the verified identity
@@ -403,7 +436,17 @@ pub async fn land_ticket(
     now: DateTime<Utc>,
 ) -> String {
     let next = NextPath::parse_or(None, DEFAULT_NEXT);
-    match land(app, session, claimed.profile, claimed.tokens, &next, false, now).await {
+    match land(
+        app,
+        session,
+        claimed.profile,
+        claimed.tokens,
+        &next,
+        false,
+        now,
+    )
+    .await
+    {
         Ok(location) => location,
         Err(failure) => {
             failure.log();
@@ -446,9 +489,7 @@ async fn land(
             .ok_or(Failure::Inactive(owner))?;
         identities::record_login(db, identity, &profile, Some(&sealed), now).await?;
         session_user::sign_in(session, owner).await?;
-        if attach_pending
-            && let Some(waiting) = pending::current(session, now).await?
-        {
+        if attach_pending && let Some(waiting) = pending::current(session, now).await? {
             pending::forget(session).await?;
             let outcome =
                 accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now).await?;

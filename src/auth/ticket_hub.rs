@@ -46,7 +46,11 @@ impl TicketHub {
             watchers: Mutex::new(HashMap::new()),
             db,
         });
-        let every = if notifies { POLL_WITH_NOTIFY } else { POLL_WITHOUT_NOTIFY };
+        let every = if notifies {
+            POLL_WITH_NOTIFY
+        } else {
+            POLL_WITHOUT_NOTIFY
+        };
         tokio::spawn(poll_watched(Arc::downgrade(&hub), every));
         if let Pool::Postgres(pool) = &hub.db.pool {
             tokio::spawn(listen(Arc::downgrade(&hub), pool.clone()));
@@ -101,7 +105,9 @@ impl TicketHub {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Sender<TicketStatus>>> {
         // A panic while holding this lock cannot leave the map half-updated: every critical
         // section is a single map operation, so a poisoned lock is still consistent.
-        self.watchers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.watchers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -121,7 +127,10 @@ impl Drop for TicketWatch {
     fn drop(&mut self) {
         let mut watchers = self.hub.lock();
         // This watch's receiver still counts until the struct's fields drop.
-        if watchers.get(&self.id).is_some_and(|s| s.receiver_count() <= 1) {
+        if watchers
+            .get(&self.id)
+            .is_some_and(|s| s.receiver_count() <= 1)
+        {
             watchers.remove(&self.id);
         }
     }
@@ -136,7 +145,9 @@ async fn poll_watched(hub: Weak<TicketHub>, every: Duration) {
         let ids: Vec<String> = hub.lock().keys().cloned().collect();
         for batch in ids.chunks(POLL_BATCH) {
             match tickets::statuses(&hub.db.conn, batch, Utc::now()).await {
-                Ok(found) => found.into_iter().for_each(|(id, status)| hub.deliver(&id, status)),
+                Ok(found) => found
+                    .into_iter()
+                    .for_each(|(id, status)| hub.deliver(&id, status)),
                 Err(e) => tracing::warn!(error = %e, "cannot poll login tickets"),
             }
         }
@@ -197,7 +208,10 @@ mod tests {
     #[test]
     fn payloads_name_a_ticket_and_a_status() {
         let id = "A".repeat(32);
-        assert_eq!(parse_payload(&format!("{id} confirmed")), Some((id.as_str(), TicketStatus::Confirmed)));
+        assert_eq!(
+            parse_payload(&format!("{id} confirmed")),
+            Some((id.as_str(), TicketStatus::Confirmed))
+        );
         assert_eq!(parse_payload("short confirmed"), None);
         assert_eq!(parse_payload(&format!("{id} exploded")), None);
         assert_eq!(parse_payload(""), None);

@@ -16,7 +16,9 @@ use providers::Profile;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -70,7 +72,10 @@ impl TicketStatus {
 
     /// Nothing more will happen to a ticket in this state.
     pub fn is_final(self) -> bool {
-        matches!(self, TicketStatus::Cancelled | TicketStatus::Claimed | TicketStatus::Expired)
+        matches!(
+            self,
+            TicketStatus::Cancelled | TicketStatus::Claimed | TicketStatus::Expired
+        )
     }
 }
 
@@ -83,8 +88,7 @@ pub struct LoginTicket {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// The phone has authorised: whom the ticket would sign in.
-    pub nickname: Option<String>,
-    pub avatar_url: Option<String>,
+    pub profile: Option<Profile>,
 }
 
 impl LoginTicket {
@@ -95,28 +99,23 @@ impl LoginTicket {
         } else {
             stored
         };
-        let field = |name: &str| {
-            model
-                .profile
-                .as_ref()
-                .and_then(|p| p.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let (nickname, avatar_url) = (field("nickname"), field("avatar_url"));
+        // A profile that does not decode reads as "not authorised yet": never confirmable.
+        let profile = model
+            .profile
+            .as_ref()
+            .and_then(|p| serde_json::from_value::<Profile>(p.clone()).ok());
         Self {
             id: model.id,
             status,
             desktop_agent: model.desktop_agent,
             created_at: model.created_at,
             expires_at: model.expires_at,
-            nickname,
-            avatar_url,
+            profile,
         }
     }
 
     pub fn has_identity(&self) -> bool {
-        self.nickname.is_some()
+        self.profile.is_some()
     }
 }
 
@@ -211,7 +210,9 @@ async fn transition(
     id: &str,
     from: &[TicketStatus],
     to: TicketStatus,
-    extra: impl FnOnce(sea_orm::UpdateMany<login_ticket::Entity>) -> sea_orm::UpdateMany<login_ticket::Entity>,
+    extra: impl FnOnce(
+        sea_orm::UpdateMany<login_ticket::Entity>,
+    ) -> sea_orm::UpdateMany<login_ticket::Entity>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     if !is_ticket_id(id) {
@@ -289,8 +290,14 @@ pub async fn cancel(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Re
         TicketStatus::Cancelled,
         |u| {
             u.col_expr(Column::DecidedAt, Expr::value(now))
-                .col_expr(Column::Profile, Expr::value(Option::<serde_json::Value>::None))
-                .col_expr(Column::Tokens, Expr::value(Option::<serde_json::Value>::None))
+                .col_expr(
+                    Column::Profile,
+                    Expr::value(Option::<serde_json::Value>::None),
+                )
+                .col_expr(
+                    Column::Tokens,
+                    Expr::value(Option::<serde_json::Value>::None),
+                )
         },
         now,
     )
@@ -304,7 +311,16 @@ pub async fn claim(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<ClaimedIdentity>, TicketError> {
-    if !transition(db, id, &[TicketStatus::Confirmed], TicketStatus::Claimed, |u| u, now).await? {
+    if !transition(
+        db,
+        id,
+        &[TicketStatus::Confirmed],
+        TicketStatus::Claimed,
+        |u| u,
+        now,
+    )
+    .await?
+    {
         return Ok(None);
     }
     let model = login_ticket::Entity::find_by_id(id.to_string())
@@ -352,12 +368,19 @@ impl Side {
     }
 }
 
-async fn held(session: &Session, side: Side) -> Result<Vec<String>, tower_sessions::session::Error> {
+async fn held(
+    session: &Session,
+    side: Side,
+) -> Result<Vec<String>, tower_sessions::session::Error> {
     Ok(session.get(side.session_key()).await?.unwrap_or_default())
 }
 
 /// Binds a ticket to this browser session, on one side.
-pub async fn remember(session: &Session, side: Side, id: &str) -> Result<(), tower_sessions::session::Error> {
+pub async fn remember(
+    session: &Session,
+    side: Side,
+    id: &str,
+) -> Result<(), tower_sessions::session::Error> {
     let mut ids = held(session, side).await?;
     ids.retain(|known| known != id);
     ids.push(id.to_string());
@@ -367,12 +390,20 @@ pub async fn remember(session: &Session, side: Side, id: &str) -> Result<(), tow
 }
 
 /// True when this session holds the ticket on that side.
-pub async fn owns(session: &Session, side: Side, id: &str) -> Result<bool, tower_sessions::session::Error> {
+pub async fn owns(
+    session: &Session,
+    side: Side,
+    id: &str,
+) -> Result<bool, tower_sessions::session::Error> {
     Ok(held(session, side).await?.iter().any(|known| known == id))
 }
 
 /// Lets go of a ticket, so the session cannot try it again.
-pub async fn forget(session: &Session, side: Side, id: &str) -> Result<(), tower_sessions::session::Error> {
+pub async fn forget(
+    session: &Session,
+    side: Side,
+    id: &str,
+) -> Result<(), tower_sessions::session::Error> {
     let mut ids = held(session, side).await?;
     ids.retain(|known| known != id);
     session.insert(side.session_key(), ids).await
@@ -426,11 +457,15 @@ mod tests {
     #[test]
     fn agents_are_described_by_browser_and_system() {
         assert_eq!(
-            describe_agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
+            describe_agent(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+            ),
             "Chrome · Windows"
         );
         assert_eq!(
-            describe_agent("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"),
+            describe_agent(
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"
+            ),
             "Safari · macOS"
         );
         assert_eq!(describe_agent("curl/8.0"), "?");
@@ -441,7 +476,10 @@ mod tests {
         assert!(TicketStatus::Claimed.is_final());
         assert!(TicketStatus::Expired.is_final());
         assert!(!TicketStatus::Scanned.is_final());
-        assert_eq!(TicketStatus::from_name("confirmed"), Some(TicketStatus::Confirmed));
+        assert_eq!(
+            TicketStatus::from_name("confirmed"),
+            Some(TicketStatus::Confirmed)
+        );
         assert_eq!(TicketStatus::from_name("exploded"), None);
     }
 }

@@ -43,7 +43,11 @@ const CONTAINER: &str = "wechat-embedded-qr";
 /// The inline script: waits for `wxLogin.js`, then builds the iframe. Values are JSON, with
 /// `<` escaped so nothing can close the script element.
 fn constructor(embed: &WechatEmbed) -> String {
-    let json = |value: &str| serde_json::to_string(value).unwrap_or_default().replace('<', "\\u003c");
+    let json = |value: &str| {
+        serde_json::to_string(value)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+    };
     format!(
         "(function draw(){{if(!window.WxLogin){{return setTimeout(draw,50);}}\
          new WxLogin({{self_redirect:false,id:{id},appid:{appid},scope:\"snsapi_login\",\

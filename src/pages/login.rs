@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::app::use_locale;
 use crate::components::provider_button::ProviderButton;
 use crate::components::wechat_qr::EmbeddedWechatQr;
-use crate::pages::qr_login::QrPanel;
 use crate::i18n::Locale;
+use crate::pages::qr_login::QrPanel;
 
 /// What the site offers, as the pages need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +49,9 @@ pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     });
-    let in_wechat = user_agent.as_deref().is_some_and(crate::auth::flow::is_wechat);
+    let in_wechat = user_agent
+        .as_deref()
+        .is_some_and(crate::auth::flow::is_wechat);
     let wechat = match settings.wechat_qr {
         _ if in_wechat && offers(ProviderId::WechatMp) => WechatOnPage::InApp,
         WechatQr::Embedded => WechatOnPage::Embedded,
@@ -57,7 +59,11 @@ pub async fn get_site_info() -> Result<SiteInfo, ServerFnError> {
         WechatQr::Off => WechatOnPage::Off,
     };
     Ok(SiteInfo {
-        providers: settings.providers.iter().map(|p| p.id.as_str().to_string()).collect(),
+        providers: settings
+            .providers
+            .iter()
+            .map(|p| p.id.as_str().to_string())
+            .collect(),
         simulator: settings.simulator,
         wechat,
     })

@@ -42,24 +42,53 @@ pub async fn get_phone_view(ticket: String) -> Result<PhoneView, ServerFnError> 
     else {
         return Ok(PhoneView::Expired);
     };
-    if !tickets::owns(&session, Side::Phone, &ticket).await.map_err(ServerFnError::new)? {
+    if !tickets::owns(&session, Side::Phone, &ticket)
+        .await
+        .map_err(ServerFnError::new)?
+    {
         return Ok(match found.status {
             TicketStatus::Waiting | TicketStatus::Expired => PhoneView::Expired,
             _ => PhoneView::NotYours,
         });
     }
-    Ok(match found.status {
-        TicketStatus::Scanned if found.has_identity() => PhoneView::Ask {
-            desktop: found.desktop_agent,
-            minutes_ago: (now - found.created_at).num_minutes().max(0),
-            nickname: found.nickname.unwrap_or_default(),
-            avatar_url: found.avatar_url,
-        },
-        TicketStatus::Confirmed => PhoneView::Confirmed,
-        TicketStatus::Cancelled => PhoneView::Cancelled,
-        TicketStatus::Claimed => PhoneView::Claimed,
+    Ok(match (found.status, found.profile) {
+        (TicketStatus::Scanned, Some(profile)) => {
+            let (nickname, avatar_url) = who(&app, &profile).await?;
+            PhoneView::Ask {
+                desktop: found.desktop_agent,
+                minutes_ago: (now - found.created_at).num_minutes().max(0),
+                nickname,
+                avatar_url,
+            }
+        }
+        (TicketStatus::Confirmed, _) => PhoneView::Confirmed,
+        (TicketStatus::Cancelled, _) => PhoneView::Cancelled,
+        (TicketStatus::Claimed, _) => PhoneView::Claimed,
         _ => PhoneView::Expired,
     })
+}
+
+/// The name and picture the phone is shown: the provider's, or, after a silent authorization
+/// (which carries none), those of the account it belongs to.
+#[cfg(feature = "ssr")]
+async fn who(
+    app: &crate::state::AppState,
+    profile: &providers::Profile,
+) -> Result<(String, Option<String>), ServerFnError> {
+    use crate::auth::identities::{self, IdentityKeys, safe_avatar, shown_nickname};
+
+    if !profile.nickname.is_empty() {
+        return Ok((
+            shown_nickname(profile),
+            safe_avatar(profile.avatar_url.as_deref()),
+        ));
+    }
+    let known = identities::find(&app.db.conn, &IdentityKeys::of(profile))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(known.map_or((String::new(), None), |identity| {
+        (identity.display_name, identity.avatar_url)
+    }))
 }
 
 /// Confirm or cancel from the phone that scanned the ticket; then back to this page.
@@ -71,11 +100,20 @@ pub async fn decide_ticket(ticket: String, decision: String) -> Result<(), Serve
     let app = app_state().map_err(ServerFnError::new)?;
     let session = session().await.map_err(ServerFnError::new)?;
     let now = chrono::Utc::now();
-    if tickets::owns(&session, Side::Phone, &ticket).await.map_err(ServerFnError::new)? {
+    if tickets::owns(&session, Side::Phone, &ticket)
+        .await
+        .map_err(ServerFnError::new)?
+    {
         let db = &app.db.conn;
         let (changed, status) = match decision.as_str() {
-            "confirm" => (tickets::confirm(db, &ticket, now).await, TicketStatus::Confirmed),
-            _ => (tickets::cancel(db, &ticket, now).await, TicketStatus::Cancelled),
+            "confirm" => (
+                tickets::confirm(db, &ticket, now).await,
+                TicketStatus::Confirmed,
+            ),
+            _ => (
+                tickets::cancel(db, &ticket, now).await,
+                TicketStatus::Cancelled,
+            ),
         };
         match changed {
             Ok(true) => app.tickets.publish(&ticket, status).await,

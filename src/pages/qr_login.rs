@@ -48,7 +48,8 @@ pub async fn new_login_ticket() -> Result<QrTicket, ServerFnError> {
         .await
         .map_err(ServerFnError::new)?;
     let url = app.public_url(&format!("/qr/{}", ticket.id));
-    let svg = qr_image::svg(url.as_str()).ok_or_else(|| ServerFnError::new("the URL does not fit a QR code"))?;
+    let svg = qr_image::svg(url.as_str())
+        .ok_or_else(|| ServerFnError::new("the URL does not fit a QR code"))?;
     Ok(QrTicket {
         id: ticket.id,
         svg,
@@ -153,7 +154,9 @@ mod live {
         };
         let closer = source.clone();
         let on_status = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(now) = event.data().as_string() else { return };
+            let Some(now) = event.data().as_string() else {
+                return;
+            };
             status.set(now.clone());
             match now.as_str() {
                 "confirmed" => {
@@ -172,7 +175,8 @@ mod live {
                 _ => {}
             }
         });
-        let _ = source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
         // The closure lives as long as the source; both end with this ticket's view.
         let kept = SendWrapper::new((source, on_status));
         on_cleanup(move || kept.0.close());

@@ -8,8 +8,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, LOCATION, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use futures::Stream;
@@ -41,7 +41,10 @@ async fn scan(
     if !tickets::is_ticket_id(&id) {
         return see_other(&confirm_page);
     }
-    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let user_agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     if !flow::is_wechat(user_agent) && !app.settings.simulator {
         return see_other(&format!("{confirm_page}?need=wechat"));
     }
@@ -98,7 +101,10 @@ fn see_other(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(value) => (
             StatusCode::SEE_OTHER,
-            [(LOCATION, value), (CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            [
+                (LOCATION, value),
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
         )
             .into_response(),
         Err(_) => (StatusCode::BAD_REQUEST, "bad redirect").into_response(),
@@ -133,7 +139,10 @@ async fn ticket_events(
     };
     let stream = futures::stream::unfold(updates, |mut updates| async move {
         let status = updates.next().await?;
-        Some((Ok(Event::default().event("status").data(status.as_str())), updates))
+        Some((
+            Ok(Event::default().event("status").data(status.as_str())),
+            updates,
+        ))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

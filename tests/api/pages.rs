@@ -41,7 +41,10 @@ async fn login_page_lists_every_simulated_provider_under_a_banner() {
     assert!(html.contains("/_sim/res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js"));
     assert!(html.contains(r#"href="/auth/wechat/start""#));
     assert!(html.contains(r#"href="/login/qr""#));
-    assert!(!html.contains(r#"href="/auth/wechat_mp/start""#), "no in-WeChat button on a computer");
+    assert!(
+        !html.contains(r#"href="/auth/wechat_mp/start""#),
+        "no in-WeChat button on a computer"
+    );
     assert!(html.contains("simulator-banner"));
 }
 

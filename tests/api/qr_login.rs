@@ -9,7 +9,9 @@ use denglu::entities::login_ticket;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::{Browser, TestApp, location, query_param, spawn_app, spawn_app_sharing, spawn_app_with};
+use crate::helpers::{
+    Browser, TestApp, location, query_param, spawn_app, spawn_app_sharing, spawn_app_with,
+};
 
 const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
     (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
@@ -27,7 +29,10 @@ struct QrPage {
 
 fn attribute(html: &str, name: &str) -> String {
     let marker = format!("{name}=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in the page")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        + marker.len();
     html[start..start + html[start..].find('"').expect("a closing quote")].to_string()
 }
 
@@ -36,7 +41,8 @@ async fn open_qr_page(desktop: &Browser) -> QrPage {
     assert_eq!(response.status(), 200);
     let html = response.text().await.expect("HTML");
     let svg_start = html.find("<svg").expect("the QR is drawn on the server");
-    let svg_end = html[svg_start..].find("</svg>").expect("a whole SVG") + svg_start + "</svg>".len();
+    let svg_end =
+        html[svg_start..].find("</svg>").expect("a whole SVG") + svg_start + "</svg>".len();
     QrPage {
         ticket: attribute(&html, "data-ticket"),
         url: attribute(&html, "data-qr-url"),
@@ -77,7 +83,8 @@ impl Events {
                 .expect("a status event within 10 s")
                 .expect("the stream stays open")
                 .expect("the stream has not ended");
-            self.buffer.push_str(std::str::from_utf8(&chunk).expect("UTF-8 events"));
+            self.buffer
+                .push_str(std::str::from_utf8(&chunk).expect("UTF-8 events"));
         }
     }
 }
@@ -88,11 +95,19 @@ fn phone(app: &TestApp) -> Browser {
 
 /// The phone opens the QR's URL and authorises as simulator user `user`. Returns the URL of
 /// the Official Account authorization it was sent to, and where our callback sent it.
-async fn scan_and_authorize(app: &TestApp, phone: &Browser, qr: &QrPage, user: u64) -> (String, String) {
+async fn scan_and_authorize(
+    app: &TestApp,
+    phone: &Browser,
+    qr: &QrPage,
+    user: u64,
+) -> (String, String) {
     app.auto_approve("wechat_mp", user).await;
     let scanned = phone.get(&qr.url).await;
     let authorize = location(&scanned);
-    assert!(authorize.contains("/connect/oauth2/authorize"), "{authorize}");
+    assert!(
+        authorize.contains("/connect/oauth2/authorize"),
+        "{authorize}"
+    );
     let callback = phone.authorize(&authorize).await;
     let landed = phone.callback(&callback).await;
     (authorize, landed)
@@ -102,7 +117,11 @@ async fn decide(phone: &Browser, ticket: &str, decision: &str) {
     let response = phone
         .call("qr/decide", &[("ticket", ticket), ("decision", decision)])
         .await;
-    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
 }
 
 async fn claim(desktop: &Browser, ticket: &str) -> String {
@@ -118,7 +137,12 @@ fn decode(svg: &str) -> String {
         let (origin, rest) = square.split_once('h').expect("M x y h...");
         let (x, y) = origin.split_once(' ').expect("x y");
         let (x, y): (usize, usize) = (x.parse().expect("x"), y.parse().expect("y"));
-        let side: usize = rest.split('v').next().expect("a side").parse().expect("a number");
+        let side: usize = rest
+            .split('v')
+            .next()
+            .expect("a side")
+            .parse()
+            .expect("a number");
         for row in y..y + side {
             for col in x..x + side {
                 dark[row * size + col] = true;
@@ -152,13 +176,22 @@ async fn a_new_person_scans_confirms_and_completes_the_profile_on_the_desktop() 
 
     let phone = phone(&app);
     let (authorize, landed) = scan_and_authorize(&app, &phone, &qr, 2).await;
-    assert_eq!(query_param(&authorize, "scope").as_deref(), Some("snsapi_userinfo"));
+    assert_eq!(
+        query_param(&authorize, "scope").as_deref(),
+        Some("snsapi_userinfo")
+    );
     assert_eq!(landed, format!("/qr/{}/confirm", qr.ticket));
     assert_eq!(events.next().await, "scanned");
-    assert!(phone.me().await.is_none(), "the phone itself is not signed in");
+    assert!(
+        phone.me().await.is_none(),
+        "the phone itself is not signed in"
+    );
 
     let page = phone.get(&landed).await.text().await.expect("HTML");
-    assert!(page.contains("Chrome · Windows"), "the phone is told where the sign-in happens");
+    assert!(
+        page.contains("Chrome · Windows"),
+        "the phone is told where the sign-in happens"
+    );
     decide(&phone, &qr.ticket, "confirm").await;
     assert_eq!(events.next().await, "confirmed");
 
@@ -187,17 +220,27 @@ async fn a_returning_person_is_signed_in_and_authorised_silently() {
     let qr = open_qr_page(&second).await;
     let mut events = Events::open(&second, &qr.ticket).await;
     assert_eq!(events.next().await, "waiting");
-    let (authorize, _) = scan_and_authorize(&app, &phone, &qr, 1).await;
+    let (authorize, landed) = scan_and_authorize(&app, &phone, &qr, 1).await;
     assert_eq!(
         query_param(&authorize, "scope").as_deref(),
         Some("snsapi_base"),
         "a phone that authorised before is not asked again"
     );
+    // The silent authorization carries no nickname: the phone names the account instead.
+    let nickname = app.sim_user(1).await["nickname"]
+        .as_str()
+        .expect("a nickname")
+        .to_string();
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    assert!(page.contains(&nickname), "the phone shows whom it signs in");
     decide(&phone, &qr.ticket, "confirm").await;
     assert_eq!(events.next().await, "scanned");
     assert_eq!(events.next().await, "confirmed");
     assert_eq!(claim(&second, &qr.ticket).await, "/account");
-    assert_eq!(second.me().await.expect("signed in")["username"], "returning");
+    assert_eq!(
+        second.me().await.expect("signed in")["username"],
+        "returning"
+    );
 }
 
 #[tokio::test]
@@ -230,20 +273,33 @@ async fn a_ticket_is_claimed_once_and_only_by_the_session_that_made_it() {
 
     let stranger = app.new_browser();
     assert_eq!(claim(&stranger, &qr.ticket).await, "/login?error=ticket");
-    let response = stranger.get(&format!("/auth/qr/{}/events", qr.ticket)).await;
-    assert_eq!(response.status(), 404, "another session cannot watch the ticket");
+    let response = stranger
+        .get(&format!("/auth/qr/{}/events", qr.ticket))
+        .await;
+    assert_eq!(
+        response.status(),
+        404,
+        "another session cannot watch the ticket"
+    );
     // The phone scanned it but did not make it: it cannot claim it either.
     assert_eq!(claim(&phone, &qr.ticket).await, "/login?error=ticket");
 
     assert_eq!(claim(&desktop, &qr.ticket).await, "/signup");
-    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket", "a second claim");
+    assert_eq!(
+        claim(&desktop, &qr.ticket).await,
+        "/login?error=ticket",
+        "a second claim"
+    );
     let stored = login_ticket::Entity::find_by_id(qr.ticket.clone())
         .one(&app.db.conn)
         .await
         .expect("query")
         .expect("the ticket");
     assert_eq!(stored.status, "claimed");
-    assert!(stored.tokens.is_none(), "sealed tokens leave the ticket once claimed");
+    assert!(
+        stored.tokens.is_none(),
+        "sealed tokens leave the ticket once claimed"
+    );
 }
 
 #[tokio::test]
@@ -252,7 +308,10 @@ async fn an_expired_ticket_is_refused_everywhere() {
     let desktop = app.browser();
     let qr = open_qr_page(&desktop).await;
     login_ticket::Entity::update_many()
-        .col_expr(login_ticket::Column::ExpiresAt, Expr::value(Utc::now() - chrono::Duration::seconds(1)))
+        .col_expr(
+            login_ticket::Column::ExpiresAt,
+            Expr::value(Utc::now() - chrono::Duration::seconds(1)),
+        )
         .filter(login_ticket::Column::Id.eq(qr.ticket.clone()))
         .exec(&app.db.conn)
         .await
@@ -261,7 +320,11 @@ async fn an_expired_ticket_is_refused_everywhere() {
     let mut events = Events::open(&desktop, &qr.ticket).await;
     assert_eq!(events.next().await, "expired");
     let scanned = phone(&app).get(&qr.url).await;
-    assert_eq!(location(&scanned), format!("/qr/{}/confirm", qr.ticket), "no authorization for an expired code");
+    assert_eq!(
+        location(&scanned),
+        format!("/qr/{}/confirm", qr.ticket),
+        "no authorization for an expired code"
+    );
     assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
     let page = app.get("/login?error=ticket").await;
     assert_eq!(page.status(), 410);
@@ -270,14 +333,25 @@ async fn an_expired_ticket_is_refused_everywhere() {
 #[tokio::test]
 async fn a_phone_outside_wechat_is_asked_to_use_wechat() {
     // Real credentials (never contacted here), so the simulator's shortcut is off.
-    let app = spawn_app_with(&[("WECHAT_MP_APPID", "wx0000000000000001"), ("WECHAT_MP_SECRET", "secret")]).await;
+    let app = spawn_app_with(&[
+        ("WECHAT_MP_APPID", "wx0000000000000001"),
+        ("WECHAT_MP_SECRET", "secret"),
+    ])
+    .await;
     let desktop = app.browser();
     let qr = open_qr_page(&desktop).await;
     let browser = app.browser_with_agent(SAFARI_UA);
     let response = browser.get(&qr.url).await;
-    assert_eq!(location(&response), format!("/qr/{}/confirm?need=wechat", qr.ticket));
+    assert_eq!(
+        location(&response),
+        format!("/qr/{}/confirm?need=wechat", qr.ticket)
+    );
     let mut events = Events::open(&desktop, &qr.ticket).await;
-    assert_eq!(events.next().await, "waiting", "not scanned by a browser that cannot sign in");
+    assert_eq!(
+        events.next().await,
+        "waiting",
+        "not scanned by a browser that cannot sign in"
+    );
 }
 
 #[tokio::test]
@@ -300,7 +374,10 @@ async fn two_instances_share_one_ticket() {
     let confirmed_at = Instant::now();
     decide(&phone, &on_other.ticket, "confirm").await;
     assert_eq!(events.next().await, "confirmed");
-    println!("confirm reached the other instance's desktop in {:?}", confirmed_at.elapsed());
+    println!(
+        "confirm reached the other instance's desktop in {:?}",
+        confirmed_at.elapsed()
+    );
     assert_eq!(claim(&desktop, &on_other.ticket).await, "/signup");
 }
 
@@ -310,7 +387,10 @@ async fn inside_wechat_the_login_page_offers_the_official_account_instead_of_a_q
     let html = phone(&app).get("/login").await.text().await.expect("HTML");
     assert!(html.contains(r#"data-wechat="in_app""#));
     assert!(html.contains(r#"href="/auth/wechat_mp/start""#));
-    assert!(!html.contains("wxLogin.js"), "no QR for a phone to scan itself");
+    assert!(
+        !html.contains("wxLogin.js"),
+        "no QR for a phone to scan itself"
+    );
     // WeCom's browser also says MicroMessenger, but is not WeChat.
     let wecom = app.browser_with_agent(&format!("{WECHAT_UA} wxwork/4.1.0"));
     let html = wecom.get("/login").await.text().await.expect("HTML");
