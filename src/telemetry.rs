@@ -2,13 +2,25 @@
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+fn filter() -> EnvFilter {
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         EnvFilter::new("info,denglu=debug,sqlx=warn,sea_orm=warn,tower_sessions=warn")
-    });
-    // `try_init`: the integration tests start several apps in one process.
+    })
+}
+
+pub fn init() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter())
         .with_target(false)
+        .try_init();
+}
+
+/// For the integration tests: logs go through the test harness's capture, so a passing test
+/// is quiet and a failing one shows its own log. `try_init`: many apps start in one process.
+pub fn init_for_tests() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_target(false)
+        .with_test_writer()
         .try_init();
 }

@@ -58,7 +58,7 @@ async fn spawn_on(
     extra: &[(&str, &str)],
     tune: impl FnOnce(&mut Settings),
 ) -> TestApp {
-    denglu::telemetry::init();
+    denglu::telemetry::init_for_tests();
     let site_root = dir.path().join("site");
     let mut source = Source::from_pairs(extra.iter().copied());
     source.set(SITE_ADDR, "127.0.0.1:0");
