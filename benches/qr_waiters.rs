@@ -1,0 +1,270 @@
+//! How many desktop pages waiting on a QR login ticket one instance holds, at what memory,
+//! and how long a confirmation on the phone takes to reach the waiting desktop.
+//!
+//! Starts the release server as a child process (so its memory is measured apart from this
+//! load generator) on a fresh SQLite database with the simulator, opens `BENCH_WAITERS`
+//! (default 10,000) server-sent event streams, each from its own session and ticket, reads the
+//! server's resident memory, then runs `BENCH_CONFIRMS` (default 20) phone flows and times
+//! each confirm until its desktop stream says `confirmed`. Prints figures; asserts nothing
+//! about speed. `make bench` runs it; `DATABASE_URL` points it at PostgreSQL instead.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream;
+use reqwest::header::{COOKIE, SET_COOKIE, USER_AGENT};
+
+const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+    (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+async fn start_server(dir: &std::path::Path) -> Server {
+    let port = free_port();
+    let database = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+    let child = Command::new(env!("CARGO_BIN_EXE_denglu"))
+        .current_dir(dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database)
+        .env("DENGLU_SIMULATOR", "1")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not answer /healthz");
+}
+
+fn resident_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// A desktop: its session cookie and its ticket, made by the page's own server function.
+async fn new_desktop(client: &reqwest::Client, base: &str) -> (String, String) {
+    let response = client
+        .post(format!("{base}/api/qr/ticket"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("a ticket");
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("denglu_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let ticket: serde_json::Value = response.json().await.expect("JSON");
+    (
+        cookie,
+        ticket["id"].as_str().expect("a ticket id").to_string(),
+    )
+}
+
+/// Opens the desktop's event stream and waits for its first status.
+async fn open_stream(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    ticket: &str,
+) -> reqwest::Response {
+    let mut response = client
+        .get(format!("{base}/auth/qr/{ticket}/events"))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .expect("the event stream opens");
+    let first = response
+        .chunk()
+        .await
+        .expect("a first event")
+        .expect("the stream is open");
+    assert!(String::from_utf8_lossy(&first).contains("waiting"));
+    response
+}
+
+/// Reads the stream until `status` arrives.
+async fn wait_for(stream: &mut reqwest::Response, status: &str) {
+    let mut seen = String::new();
+    while !seen.contains(&format!("data: {status}")) {
+        let chunk = stream
+            .chunk()
+            .await
+            .expect("the stream stays open")
+            .expect("more events");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// The phone's part: scan, authorise (auto-approved in the simulator), and return its client.
+async fn phone_authorises(base: &str, ticket: &str) -> reqwest::Client {
+    let phone = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    phone
+        .post(format!("{base}/_sim/control/auto-approve"))
+        .json(&serde_json::json!({"provider": "wechat_mp", "user": 1}))
+        .send()
+        .await
+        .expect("auto-approve");
+    let mut url = format!("{base}/qr/{ticket}");
+    for _ in 0..3 {
+        let response = phone
+            .get(&url)
+            .header(USER_AGENT, WECHAT_UA)
+            .send()
+            .await
+            .expect("a hop");
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("a location")
+            .to_string();
+        url = if location.starts_with('/') {
+            format!("{base}{location}")
+        } else {
+            location
+        };
+    }
+    assert!(
+        url.contains("/confirm"),
+        "the phone reaches the confirmation page: {url}"
+    );
+    phone
+}
+
+#[tokio::main]
+async fn main() {
+    let waiters = env_number("BENCH_WAITERS", 10_000);
+    let confirms = env_number("BENCH_CONFIRMS", 20);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let server = start_server(dir.path()).await;
+    let base = server.base.clone();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("a client");
+    let idle_mib = resident_mib(server.child.id());
+
+    let started = Instant::now();
+    let desktops: Vec<(String, String)> = stream::iter(0..waiters)
+        .map(|_| new_desktop(&client, &base))
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    let made = started.elapsed();
+
+    let started = Instant::now();
+    let mut streams: Vec<reqwest::Response> = stream::iter(desktops.iter())
+        .map(|(cookie, ticket)| {
+            // Each waiting page holds its own connection, as browsers do.
+            let own = reqwest::Client::builder().build().expect("a client");
+            let base = base.clone();
+            async move { open_stream(&own, &base, cookie, ticket).await }
+        })
+        // In order: stream `i` is desktop `i`'s, which the confirmations below rely on.
+        .buffered(256)
+        .collect()
+        .await;
+    let opened = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let busy_mib = resident_mib(server.child.id());
+
+    println!("QR waiters: one instance, SQLite, release build");
+    println!(
+        "  tickets made:        {waiters} in {:.1} s",
+        made.as_secs_f64()
+    );
+    println!(
+        "  streams open:        {} in {:.1} s",
+        streams.len(),
+        opened.as_secs_f64()
+    );
+    println!(
+        "  server memory:       {idle_mib:.0} MiB idle, {busy_mib:.0} MiB with every page waiting"
+    );
+    println!(
+        "  per waiting page:    {:.1} KiB",
+        (busy_mib - idle_mib) * 1024.0 / waiters.max(1) as f64
+    );
+
+    // Confirmations while every other page keeps waiting.
+    let mut latencies = Vec::with_capacity(confirms);
+    for (index, (_, ticket)) in desktops.iter().take(confirms).enumerate() {
+        let phone = phone_authorises(&base, ticket).await;
+        wait_for(&mut streams[index], "scanned").await;
+        let sent = Instant::now();
+        let decision = phone
+            .post(format!("{base}/api/qr/decide"))
+            .header("accept", "application/json")
+            .form(&[("ticket", ticket.as_str()), ("decision", "confirm")])
+            .send();
+        let (answer, ()) = tokio::join!(decision, wait_for(&mut streams[index], "confirmed"));
+        answer.expect("the decision is sent");
+        latencies.push(sent.elapsed());
+    }
+    latencies.sort();
+    if let (Some(first), Some(last)) = (latencies.first(), latencies.last()) {
+        let median = latencies[latencies.len() / 2];
+        println!(
+            "  confirm -> desktop:  median {:.1} ms, min {:.1} ms, max {:.1} ms ({} confirms)",
+            median.as_secs_f64() * 1e3,
+            first.as_secs_f64() * 1e3,
+            last.as_secs_f64() * 1e3,
+            latencies.len()
+        );
+    }
+    drop(streams);
+    drop(server);
+}
