@@ -72,6 +72,10 @@ pub async fn check_username(username: String) -> Result<UsernameCheck, ServerFnE
         .await
         .map_err(ServerFnError::new)?;
     if waiting.is_none() {
+        // Not a failure of ours: this session has no profile to complete.
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::UNAUTHORIZED);
+        }
         return Err(ServerFnError::new("nothing is waiting for a profile"));
     }
     let status = signup::check_username(&app, &username).await.map_err(|e| {
