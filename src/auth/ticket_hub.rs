@@ -25,6 +25,8 @@ const POLL_WITH_NOTIFY: Duration = Duration::from_secs(5);
 const POLL_WITHOUT_NOTIFY: Duration = Duration::from_secs(1);
 /// Ids per polling query.
 const POLL_BATCH: usize = 500;
+/// How often ended tickets are deleted.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 pub struct TicketHub {
     watchers: Mutex<HashMap<String, watch::Sender<TicketStatus>>>,
@@ -52,6 +54,7 @@ impl TicketHub {
             POLL_WITHOUT_NOTIFY
         };
         tokio::spawn(poll_watched(Arc::downgrade(&hub), every));
+        tokio::spawn(sweep_ended(Arc::downgrade(&hub)));
         if let Pool::Postgres(pool) = &hub.db.pool {
             tokio::spawn(listen(Arc::downgrade(&hub), pool.clone()));
         }
@@ -150,6 +153,20 @@ async fn poll_watched(hub: Weak<TicketHub>, every: Duration) {
                     .for_each(|(id, status)| hub.deliver(&id, status)),
                 Err(e) => tracing::warn!(error = %e, "cannot poll login tickets"),
             }
+        }
+    }
+}
+
+/// Deletes tickets that ended long ago, so the table holds only recent ones.
+async fn sweep_ended(hub: Weak<TicketHub>) {
+    let mut ticker = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        ticker.tick().await;
+        let Some(hub) = hub.upgrade() else { return };
+        match tickets::sweep(&hub.db.conn, Utc::now()).await {
+            Ok(0) => {}
+            Ok(gone) => tracing::debug!(gone, "swept ended login tickets"),
+            Err(e) => tracing::warn!(error = %e, "cannot sweep login tickets"),
         }
     }
 }

@@ -98,6 +98,15 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
+/// What a form field starts with: after a refused plain form post, what the person typed;
+/// otherwise `default`.
+pub fn initial_value(error: Signal<Option<FormError>>, field: &str, default: &str) -> String {
+    error
+        .get_untracked()
+        .and_then(|e| e.fields().and_then(|f| f.value(field)).map(str::to_string))
+        .unwrap_or_else(|| default.to_string())
+}
+
 /// The message beside one field, when that field was refused.
 #[component]
 pub fn FieldError(field: &'static str, error: Signal<Option<FormError>>) -> impl IntoView {

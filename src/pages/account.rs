@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::app::use_locale;
-use crate::components::form::{FieldError, FormAlert, FormError, last_error};
+use crate::components::form::{FieldError, FormAlert, FormError, initial_value, last_error};
 use crate::components::user_menu::SessionChanged;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,16 +339,8 @@ fn AccountNotice() -> impl IntoView {
 fn ProfileSection(account: AccountPage, update: ServerAction<UpdateProfile>) -> impl IntoView {
     let locale = use_locale();
     let error = last_error(update);
-    let refused = error.get_untracked().and_then(|e| e.fields().cloned());
-    let initial = |field: &str, current: &str| {
-        refused
-            .as_ref()
-            .and_then(|f| f.value(field))
-            .unwrap_or(current)
-            .to_string()
-    };
-    let display_name = initial("display_name", &account.display_name);
-    let email = initial("email", account.email.as_deref().unwrap_or_default());
+    let display_name = initial_value(error, "display_name", &account.display_name);
+    let email = initial_value(error, "email", account.email.as_deref().unwrap_or_default());
     let saved = move || matches!(update.value().get(), Some(Ok(())));
 
     view! {

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::app::use_locale;
-use crate::components::form::{FieldError, FormAlert, FormError, last_error};
+use crate::components::form::{FieldError, FormAlert, FormError, initial_value, last_error};
 use crate::components::user_menu::SessionChanged;
 
 /// What the form starts with: the pending identity and a free username made from its nickname.
@@ -178,18 +178,9 @@ pub fn SignupPage() -> impl IntoView {
 fn SignupForm(draft: SignupDraft, submit: ServerAction<CompleteSignup>) -> impl IntoView {
     let locale = use_locale();
     let error = last_error(submit);
-    // After a plain form post that was refused, refill what the person typed.
-    let refused = error.get_untracked().and_then(|e| e.fields().cloned());
-    let initial = |field: &str, default: &str| {
-        refused
-            .as_ref()
-            .and_then(|f| f.value(field))
-            .unwrap_or(default)
-            .to_string()
-    };
-    let username = initial("username", &draft.username);
-    let display_name = initial("display_name", &draft.display_name);
-    let email = initial("email", "");
+    let username = initial_value(error, "username", &draft.username);
+    let display_name = initial_value(error, "display_name", &draft.display_name);
+    let email = initial_value(error, "email", "");
     let provider_name = locale.t(&format!("provider-{}", draft.provider));
     let intro = locale.t_with(
         "signup-intro",

@@ -57,8 +57,13 @@ async fn scan(
                 return see_other(&confirm_page);
             }
         }
-        // Scanned before (a reload, or another phone): the confirm page explains.
-        Ok(false) => return see_other(&confirm_page),
+        // Scanned before: a reload on the phone that scanned it, before it authorised, goes
+        // through the authorization again; anyone else gets the confirm page's explanation.
+        Ok(false) => {
+            if !awaits_authorization(&app, &session, &id).await {
+                return see_other(&confirm_page);
+            }
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot mark a ticket scanned");
             return see_other(&confirm_page);
@@ -68,6 +73,17 @@ async fn scan(
         Ok(url) => see_other(url.as_str()),
         Err(error) => see_other(&error.location()),
     }
+}
+
+async fn awaits_authorization(app: &AppState, session: &Session, id: &str) -> bool {
+    let scanned_here = tickets::owns(session, Side::Phone, id)
+        .await
+        .unwrap_or(false);
+    let ticket = tickets::find(&app.db.conn, id, Utc::now())
+        .await
+        .ok()
+        .flatten();
+    scanned_here && ticket.is_some_and(|t| t.status == TicketStatus::Scanned && !t.has_identity())
 }
 
 /// `GET /auth/qr/{ticket}/claim`: the desktop session that created a confirmed ticket signs

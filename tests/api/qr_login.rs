@@ -424,3 +424,25 @@ async fn own_qr_mode_shows_our_code_on_the_login_page() {
     assert!(html.contains("data-ticket="));
     assert!(!html.contains("wxLogin.js"));
 }
+
+#[tokio::test]
+async fn a_phone_that_reloads_before_authorising_is_sent_through_again() {
+    let app = spawn_app().await;
+    let qr = open_qr_page(&app.browser()).await;
+    let phone = phone(&app);
+    let first = phone.get(&qr.url).await;
+    assert!(location(&first).contains("/connect/oauth2/authorize"));
+    // The person went back and opened the code again before answering WeChat.
+    let again = phone.get(&qr.url).await;
+    assert!(
+        location(&again).contains("/connect/oauth2/authorize"),
+        "{}",
+        location(&again)
+    );
+    // Another phone gets the explanation, not an authorization.
+    let other = app.browser_with_agent(WECHAT_UA);
+    assert_eq!(
+        location(&other.get(&qr.url).await),
+        format!("/qr/{}/confirm", qr.ticket)
+    );
+}
