@@ -130,6 +130,55 @@ pub fn FieldError(field: &'static str, error: Signal<Option<FormError>>) -> impl
     }
 }
 
+/// The display name input, the same wherever a profile is edited (64 characters, as the
+/// server checks).
+#[component]
+pub fn DisplayNameField(value: String, error: Signal<Option<FormError>>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <label for="display_name">{locale.t("field-display-name")}</label>
+        <input
+            id="display_name"
+            name="display_name"
+            value=value
+            maxlength="64"
+            required
+            aria-describedby="display_name-error"
+        />
+        <FieldError field="display_name" error/>
+    }
+}
+
+/// The optional email input (254 characters, as the server checks), with an explanation
+/// under it when `hint` is set.
+#[component]
+pub fn EmailField(
+    value: String,
+    error: Signal<Option<FormError>>,
+    #[prop(optional)] hint: bool,
+) -> impl IntoView {
+    let locale = use_locale();
+    let described_by = if hint {
+        "email-hint email-error"
+    } else {
+        "email-error"
+    };
+    view! {
+        <label for="email">{locale.t("field-email")}</label>
+        <input
+            id="email"
+            name="email"
+            type="email"
+            value=value
+            maxlength="254"
+            autocomplete="email"
+            aria-describedby=described_by
+        />
+        {hint.then(|| view! { <p class="field-hint" id="email-hint">{locale.t("field-email-hint")}</p> })}
+        <FieldError field="email" error/>
+    }
+}
+
 /// The message above a form, when its last submission failed.
 #[component]
 pub fn FormAlert(error: Signal<Option<FormError>>) -> impl IntoView {

@@ -7,7 +7,9 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::app::use_locale;
-use crate::components::form::{FieldError, FormAlert, FormError, initial_value, last_error};
+use crate::components::form::{
+    DisplayNameField, EmailField, FormAlert, FormError, initial_value, last_error,
+};
 use crate::components::user_menu::SessionChanged;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -368,27 +370,8 @@ fn ProfileSection(account: AccountPage, update: ServerAction<UpdateProfile>) -> 
                 })
         }}
         <ActionForm action=update attr:class="profile-form" attr:novalidate=true>
-            <label for="display_name">{locale.t("field-display-name")}</label>
-            <input
-                id="display_name"
-                name="display_name"
-                value=display_name
-                maxlength="64"
-                required
-                aria-describedby="display_name-error"
-            />
-            <FieldError field="display_name" error/>
-            <label for="email">{locale.t("field-email")}</label>
-            <input
-                id="email"
-                name="email"
-                type="email"
-                value=email
-                maxlength="254"
-                autocomplete="email"
-                aria-describedby="email-error"
-            />
-            <FieldError field="email" error/>
+            <DisplayNameField value=display_name error/>
+            <EmailField value=email error/>
             <button class="button primary" type="submit" disabled=move || update.pending().get()>
                 {locale.t("account-save")}
             </button>

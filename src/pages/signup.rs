@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::app::use_locale;
-use crate::components::form::{FieldError, FormAlert, FormError, initial_value, last_error};
+use crate::components::form::{
+    DisplayNameField, EmailField, FieldError, FormAlert, FormError, initial_value, last_error,
+};
 use crate::components::user_menu::SessionChanged;
 
 /// What the form starts with: the pending identity and a free username made from its nickname.
@@ -201,28 +203,8 @@ fn SignupForm(draft: SignupDraft, submit: ServerAction<CompleteSignup>) -> impl 
         <FormAlert error/>
         <ActionForm action=submit attr:class="profile-form" attr:novalidate=true>
             <UsernameField value=username error/>
-            <label for="display_name">{locale.t("field-display-name")}</label>
-            <input
-                id="display_name"
-                name="display_name"
-                value=display_name
-                maxlength="64"
-                required
-                aria-describedby="display_name-error"
-            />
-            <FieldError field="display_name" error/>
-            <label for="email">{locale.t("field-email")}</label>
-            <input
-                id="email"
-                name="email"
-                type="email"
-                value=email
-                maxlength="254"
-                autocomplete="email"
-                aria-describedby="email-hint email-error"
-            />
-            <p class="field-hint" id="email-hint">{locale.t("field-email-hint")}</p>
-            <FieldError field="email" error/>
+            <DisplayNameField value=display_name error/>
+            <EmailField value=email error hint=true/>
             <button class="button primary" type="submit" disabled=move || submit.pending().get()>
                 {locale.t("signup-submit")}
             </button>
