@@ -350,11 +350,8 @@ pub async fn callback(
             return LoginError::Server.location();
         }
     };
-    // Consumed in the store before the code is used, not only at the end of the request.
-    if let Err(e) = session.save().await {
-        tracing::error!(error = %e, "cannot save the session");
-        return LoginError::Server.location();
-    }
+    // Claimed before the removal is saved: a twin request that reads the session after the
+    // save finds this claim to wait on, one that read it before meets it here.
     let completion = match app.replays.claim(state) {
         Claim::First(completion) => completion,
         Claim::Again(replay) => {
@@ -364,6 +361,11 @@ pub async fn callback(
                 .unwrap_or_else(|| LoginError::State.location());
         }
     };
+    // Consumed in the store before the code is used, not only at the end of the request.
+    if let Err(e) = session.save().await {
+        tracing::error!(error = %e, "cannot save the session");
+        return LoginError::Server.location();
+    }
     let location = match complete(app, session, provider.as_ref(), &record, code, now).await {
         Ok(location) => location,
         Err(failure) => {
