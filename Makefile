@@ -16,10 +16,13 @@ ifeq ($(PROFILE),release)
   SERVER_FLAGS := --release
   WASM_FLAGS := --profile wasm-release
   WASM_OUT := wasm-release
+  # Function names are over half of the release file and only debuggers read them.
+  BINDGEN_FLAGS := --remove-name-section --remove-producers-section
 else
   SERVER_FLAGS :=
   WASM_FLAGS :=
   WASM_OUT := debug
+  BINDGEN_FLAGS :=
 endif
 SERVER_BIN := $(CARGO_TARGET_DIR)/$(if $(filter release,$(PROFILE)),release,debug)/denglu
 
@@ -46,7 +49,7 @@ tools:
 site: tools
 	cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate $(WASM_FLAGS)
 	@mkdir -p $(PKG_DIR)
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG_DIR) --out-name denglu \
+	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG_DIR) --out-name denglu \
 		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_OUT)/denglu.wasm
 	cp style/main.css $(PKG_DIR)/denglu.css
 	cp -R public/. $(SITE_ROOT)/
