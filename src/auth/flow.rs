@@ -332,8 +332,8 @@ pub async fn callback(
         return LoginError::State.location();
     };
 
-    let record = match states::take(session, provider.id(), state, now).await {
-        Ok(Ok(record)) => record,
+    match states::peek(session, provider.id(), state, now).await {
+        Ok(Ok(_)) => {}
         Ok(Err(problem)) => {
             // Not (or no longer) this session's: a repeat of a callback that already ran?
             if let Some(replay) = app.replays.recall(state)
@@ -342,6 +342,8 @@ pub async fn callback(
                 tracing::info!(provider = %provider.id(), "repeated callback: same destination");
                 return location;
             }
+            // Expired or for another provider: spent all the same.
+            let _ = states::take(session, provider.id(), state, now).await;
             tracing::warn!(provider = %provider.id(), problem = problem.as_str(), "callback state refused");
             return LoginError::State.location();
         }
@@ -349,9 +351,11 @@ pub async fn callback(
             tracing::error!(error = %e, "cannot read the session");
             return LoginError::Server.location();
         }
-    };
-    // Claimed before the removal is saved: a twin request that reads the session after the
-    // save finds this claim to wait on, one that read it before meets it here.
+    }
+    // One request per state goes on. Its twins wait for it with their copy of the session
+    // untouched, so no save of theirs can overwrite what the first one stores. The claim comes
+    // before the state's removal is saved: a twin that reads the session after that save
+    // finds the claim through `recall`.
     let completion = match app.replays.claim(state) {
         Claim::First(completion) => completion,
         Claim::Again(replay) => {
@@ -361,19 +365,61 @@ pub async fn callback(
                 .unwrap_or_else(|| LoginError::State.location());
         }
     };
+    // A browser that gives up on this request (an in-app browser re-issuing the navigation)
+    // drops the handler; the sign-in it started still finishes, for the twin that waits.
+    let work = tokio::spawn(finish_callback(
+        app.clone(),
+        session.clone(),
+        provider,
+        state.to_string(),
+        code.clone(),
+        now,
+    ));
+    let location = work.await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the callback's work failed");
+        LoginError::Server.location()
+    });
+    completion.finish(&location);
+    location
+}
+
+/// Spends the state, then trades the code; the session is saved before the twins are told
+/// where to go, so the page they are sent to finds what this request stored.
+async fn finish_callback(
+    app: AppState,
+    session: Session,
+    provider: std::sync::Arc<dyn Provider>,
+    state: String,
+    code: String,
+    now: DateTime<Utc>,
+) -> String {
+    let record = match states::take(&session, provider.id(), &state, now).await {
+        Ok(Ok(record)) => record,
+        Ok(Err(problem)) => {
+            tracing::warn!(provider = %provider.id(), problem = problem.as_str(), "callback state refused");
+            return LoginError::State.location();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the session");
+            return LoginError::Server.location();
+        }
+    };
     // Consumed in the store before the code is used, not only at the end of the request.
     if let Err(e) = session.save().await {
         tracing::error!(error = %e, "cannot save the session");
         return LoginError::Server.location();
     }
-    let location = match complete(app, session, provider.as_ref(), &record, code, now).await {
+    let location = match complete(&app, &session, provider.as_ref(), &record, &code, now).await {
         Ok(location) => location,
         Err(failure) => {
             failure.log();
             failure.login_error().location()
         }
     };
-    completion.finish(&location);
+    if let Err(e) = session.save().await {
+        tracing::error!(error = %e, "cannot save the session");
+        return LoginError::Server.location();
+    }
     location
 }
 

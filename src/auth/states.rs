@@ -84,6 +84,21 @@ pub async fn remember(
     session.insert(SESSION_KEY, records).await
 }
 
+/// What [`take`] would answer, leaving the session as it is: a request that only looks never
+/// saves its copy of the session over another request's.
+pub async fn peek(
+    session: &Session,
+    provider: ProviderId,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<StateRecord, StateProblem>, tower_sessions::session::Error> {
+    let records = load(session).await?;
+    Ok(match records.into_iter().find(|r| matches(r, value)) {
+        Some(record) => judge(record, provider, now),
+        None => Err(StateProblem::Unknown),
+    })
+}
+
 /// Removes the record with this value, whatever it turns out to be: a state is good for one
 /// callback only, even a failed one.
 pub async fn take(
@@ -93,21 +108,30 @@ pub async fn take(
     now: DateTime<Utc>,
 ) -> Result<Result<StateRecord, StateProblem>, tower_sessions::session::Error> {
     let mut records = load(session).await?;
-    let Some(position) = records
-        .iter()
-        .position(|r| constant_time_eq(r.value.as_bytes(), value.as_bytes()))
-    else {
+    let Some(position) = records.iter().position(|r| matches(r, value)) else {
         return Ok(Err(StateProblem::Unknown));
     };
     let record = records.remove(position);
     session.insert(SESSION_KEY, records).await?;
-    Ok(if record.expires_at <= now {
+    Ok(judge(record, provider, now))
+}
+
+fn matches(record: &StateRecord, value: &str) -> bool {
+    constant_time_eq(record.value.as_bytes(), value.as_bytes())
+}
+
+fn judge(
+    record: StateRecord,
+    provider: ProviderId,
+    now: DateTime<Utc>,
+) -> Result<StateRecord, StateProblem> {
+    if record.expires_at <= now {
         Err(StateProblem::Expired)
     } else if record.provider != provider {
         Err(StateProblem::OtherProvider)
     } else {
         Ok(record)
-    })
+    }
 }
 
 /// Compares without stopping at the first difference, so timing says nothing about a guess.
@@ -162,6 +186,18 @@ mod tests {
         remember(&s, record("bbb", ProviderId::Weibo, later), now)
             .await
             .expect("stored");
+        assert_eq!(
+            peek(&s, ProviderId::Qq, "aaa", now)
+                .await
+                .expect("read")
+                .map(|r| r.value),
+            Ok("aaa".to_string()),
+            "looking leaves it in place"
+        );
+        assert_eq!(
+            peek(&s, ProviderId::Weibo, "aaa", now).await.expect("read"),
+            Err(StateProblem::OtherProvider)
+        );
         let taken = take(&s, ProviderId::Qq, "aaa", now).await.expect("read");
         assert_eq!(taken.map(|r| r.value), Ok("aaa".to_string()));
         assert_eq!(

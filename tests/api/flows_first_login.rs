@@ -47,6 +47,11 @@ async fn simultaneous_callbacks_with_one_code_exchange_it_once() {
     // and some after.
     let twins = futures::future::join_all((0..6).map(|_| browser.callback(&callback))).await;
     assert_eq!(twins, vec!["/signup"; 6]);
+    assert_eq!(
+        browser.get("/signup").await.status(),
+        200,
+        "no twin saved its copy of the session over the pending profile"
+    );
     let exchanges = app
         .client
         .get(app.url("/_sim/control/requests"))
@@ -83,4 +88,20 @@ async fn sign_ins_started_in_two_tabs_both_complete() {
     );
     assert_eq!(browser.callback(&first_tab).await, "/signup");
     assert_eq!(browser.callback(&second_tab).await, "/signup");
+}
+
+#[tokio::test]
+async fn simultaneous_callbacks_of_a_returning_person_leave_them_signed_in() {
+    let app = spawn_app().await;
+    let first_visit = app.new_browser();
+    let user_id = first_visit.sign_up(&app, "wechat_mp", 2, "twins").await;
+    let browser = app.new_browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    let twins = futures::future::join_all((0..6).map(|_| browser.callback(&callback))).await;
+    assert_eq!(twins, vec!["/account"; 6]);
+    // A twin that saved its copy would bring back the session id the sign-in retired.
+    let me = browser.me().await.expect("signed in after the twins");
+    assert_eq!(me["id"], user_id);
 }
