@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::DbErr;
 use tower_sessions::Session;
 
-use crate::auth::accounts::{self, CreateError, NewAccount};
+use crate::auth::accounts::{self, CreateError, LinkOutcome, NewAccount};
 use crate::auth::fields::{DisplayName, Email, Username, username_candidates};
 use crate::auth::identities::{self, IdentityKeys};
 use crate::auth::next_path::NextPath;
@@ -158,13 +158,25 @@ async fn sign_in_existing_owner(
     session: &Session,
     waiting: &PendingSignup,
 ) -> Result<Option<NextPath>, SignupError> {
+    let db = &app.db.conn;
     let keys = IdentityKeys::of(&waiting.profile);
-    let Some(identity) = identities::find(&app.db.conn, &keys).await? else {
+    let owner_id = match identities::find(db, &keys).await? {
+        Some(identity) => identity.user_id,
+        // The same person signed up through the other WeChat app (same unionid) meanwhile.
+        None => match identities::sibling_owner(db, &keys).await? {
+            Some(owner_id) => owner_id,
+            None => return Ok(None),
+        },
+    };
+    let Some(owner) = accounts::active_user(db, owner_id).await? else {
         return Ok(None);
     };
-    let Some(owner) = accounts::active_user(&app.db.conn, identity.user_id).await? else {
+    let linked =
+        accounts::link_identity(db, owner.id, &waiting.profile, &waiting.tokens, Utc::now())
+            .await?;
+    if linked == LinkOutcome::OwnedByAnother {
         return Ok(None);
-    };
+    }
     pending::forget(session).await?;
     session_user::sign_in(session, owner.id).await?;
     Ok(Some(waiting.next.clone()))

@@ -353,3 +353,20 @@ async fn two_first_logins_of_one_person_choosing_the_same_username_make_one_acco
     );
     assert_eq!(app.count("users").await, 1);
 }
+
+#[tokio::test]
+async fn a_wechat_profile_finished_after_the_other_wechat_apps_joins_that_account() {
+    let app = spawn_app().await;
+    let laptop = app.new_browser();
+    let phone = app.new_browser();
+    // The website QR on the laptop and the Official Account on the phone: one unionid.
+    assert_eq!(laptop.sign_in_with(&app, "wechat", 2).await, "/signup");
+    let owner = phone.sign_up(&app, "wechat_mp", 2, "hong_phone").await;
+    let response = laptop.complete_signup("hong_laptop", "小红", "").await;
+    assert_eq!(response.status(), 200);
+    let me = laptop.me().await.expect("signed in");
+    assert_eq!(me["id"], owner, "one person, one account");
+    assert_eq!(me["username"], "hong_phone");
+    assert_eq!(app.count("users").await, 1);
+    assert_eq!(app.count("identities").await, 2);
+}
