@@ -14,7 +14,8 @@ const siteRoot = process.env.DENGLU_SITE_ROOT ?? '../target/site';
 export default defineConfig({
   testDir: './tests',
   reporter: 'list',
-  timeout: 30_000,
+  // Some tests load four pages and two browsers against a debug build on a busy machine.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

@@ -145,7 +145,13 @@ async fn poll_watched(hub: Weak<TicketHub>, every: Duration) {
     loop {
         ticker.tick().await;
         let Some(hub) = hub.upgrade() else { return };
-        let ids: Vec<String> = hub.lock().keys().cloned().collect();
+        let ids: Vec<String> = {
+            let mut watchers = hub.lock();
+            // Two last watches dropped at once on two threads each see the other's receiver
+            // and leave the entry: forget it here.
+            watchers.retain(|_, sender| sender.receiver_count() > 0);
+            watchers.keys().cloned().collect()
+        };
         for batch in ids.chunks(POLL_BATCH) {
             match tickets::statuses(&hub.db.conn, batch, Utc::now()).await {
                 Ok(found) => found

@@ -180,7 +180,9 @@ impl StatusUpdates {
         }
         loop {
             let status = match self.last_sent {
-                None => self.watch.status(),
+                // Read after subscribing: a change between the handler's read and the
+                // subscription would otherwise wait for the safety poll.
+                None => self.read().await,
                 Some(_) => self.wait().await?,
             };
             if self.last_sent != Some(status) {
@@ -199,17 +201,21 @@ impl StatusUpdates {
             changed = self.watch.changed() => { changed?; }
             () = tokio::time::sleep(until) => {}
         }
+        Some(self.read().await)
+    }
+
+    async fn read(&mut self) -> TicketStatus {
         match tickets::find(&self.app.db.conn, &self.id, Utc::now()).await {
             Ok(Some(ticket)) => {
                 self.expires_at = ticket.expires_at;
-                Some(ticket.status)
+                ticket.status
             }
-            Ok(None) => Some(TicketStatus::Expired),
+            Ok(None) => TicketStatus::Expired,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read a login ticket");
                 // Try again shortly rather than ending the page's stream.
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                Some(self.watch.status())
+                self.watch.status()
             }
         }
     }

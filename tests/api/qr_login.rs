@@ -233,8 +233,8 @@ async fn a_returning_person_is_signed_in_and_authorised_silently() {
         .to_string();
     let page = phone.get(&landed).await.text().await.expect("HTML");
     assert!(page.contains(&nickname), "the phone shows whom it signs in");
-    decide(&phone, &qr.ticket, "confirm").await;
     assert_eq!(events.next().await, "scanned");
+    decide(&phone, &qr.ticket, "confirm").await;
     assert_eq!(events.next().await, "confirmed");
     assert_eq!(claim(&second, &qr.ticket).await, "/account");
     assert_eq!(
