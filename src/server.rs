@@ -188,7 +188,12 @@ fn router(state: AppState, store: session::Store) -> Router {
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 
-    app.layer(session::layer(store, &settings)).layer(
+    app.layer(session::layer(store, &settings))
+        .layer(axum::middleware::map_response_with_state(
+            settings.clone(),
+            session::apply_handoff,
+        ))
+        .layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {

@@ -3,9 +3,15 @@
 //! The cookie carries only a random session id; everything else lives in the store. The store
 //! is whichever of tower-sessions-sqlx-store's two fits the database, behind one type.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 use time::Duration;
-use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion};
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
@@ -88,6 +94,7 @@ impl SessionStore for Store {
 
 /// Cookie settings per the design: HttpOnly, SameSite=Lax (the WeChat QR redirect is a
 /// cross-site top-level GET), Secure on https, no Domain, expiry on inactivity.
+/// [`handoff_cookie`] builds the same cookie by hand.
 pub fn layer(store: Store, settings: &Settings) -> SessionManagerLayer<Store> {
     SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
@@ -95,7 +102,92 @@ pub fn layer(store: Store, settings: &Settings) -> SessionManagerLayer<Store> {
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies())
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(Duration::minutes(
-            settings.session_idle_minutes,
-        )))
+        .with_expiry(Expiry::OnInactivity(idle(settings)))
+}
+
+fn idle(settings: &Settings) -> Duration {
+    Duration::minutes(settings.session_idle_minutes)
+}
+
+/// Put on a response to move the browser to another existing session: a repeated sign-in
+/// callback whose first request made that session (see `auth::replay`).
+#[derive(Clone, Copy, Debug)]
+pub struct Handoff(pub Id);
+
+/// The session cookie for `id`, exactly as [`layer`] sets it.
+fn handoff_cookie(id: Id, settings: &Settings) -> Cookie<'static> {
+    Cookie::build((COOKIE_NAME, id.to_string()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.secure_cookies())
+        .path("/")
+        .max_age(idle(settings))
+        .build()
+}
+
+/// Middleware outside the session layer (`map_response_with_state`): a response carrying a
+/// [`Handoff`] leaves with that session's cookie, in place of whatever the session layer said
+/// about the request's own session (it was retired, so the layer removes its cookie).
+pub async fn apply_handoff(
+    State(settings): State<Arc<Settings>>,
+    mut response: Response,
+) -> Response {
+    if let Some(Handoff(id)) = response.extensions_mut().remove::<Handoff>() {
+        replace_session_cookie(response.headers_mut(), &handoff_cookie(id, &settings));
+    }
+    response
+}
+
+fn replace_session_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
+    let others: Vec<HeaderValue> = headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter(|value| {
+            let name = value.to_str().ok().and_then(|v| v.split_once('='));
+            name.is_none_or(|(name, _)| name.trim() != COOKIE_NAME)
+        })
+        .cloned()
+        .collect();
+    headers.remove(SET_COOKIE);
+    for value in others {
+        headers.append(SET_COOKIE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+        headers.append(SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handoff_replaces_only_the_session_cookie() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("denglu_lang=en; Path=/"),
+        );
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("denglu_session=; Max-Age=0; Path=/"),
+        );
+        let id = Id::default();
+        let cookie = Cookie::build((COOKIE_NAME, id.to_string()))
+            .path("/")
+            .build();
+        replace_session_cookie(&mut headers, &cookie);
+        let values: Vec<&str> = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                "denglu_lang=en; Path=/".to_string(),
+                format!("denglu_session={id}; Path=/")
+            ]
+        );
+    }
 }

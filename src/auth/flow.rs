@@ -10,13 +10,14 @@ use chrono::{DateTime, Utc};
 use providers::{AuthorizeRequest, ErrorKind, Profile, Provider, ProviderError, ProviderId};
 use sea_orm::DbErr;
 use tower_sessions::Session;
+use tower_sessions::session::Id;
 use url::Url;
 
 use crate::auth::accounts::{self, LinkOutcome};
 use crate::auth::identities::{self, IdentityKeys};
 use crate::auth::next_path::NextPath;
 use crate::auth::pending::{self, PendingSignup, SealedTokens};
-use crate::auth::replay::Claim;
+use crate::auth::replay::{Claim, Outcome};
 use crate::auth::session_user;
 use crate::auth::states::{self, StateRecord};
 use crate::auth::tickets::{self, ClaimedIdentity, TicketError};
@@ -302,15 +303,43 @@ pub fn is_mobile(user_agent: &str) -> bool {
     .any(|marker| user_agent.contains(marker))
 }
 
-/// Handles `GET /auth/{provider}/callback` and returns where to send the browser.
+/// Where a callback sends the browser, and the session it moves the browser to when it is the
+/// repeat of a callback whose answer (and new session cookie) may have been lost.
+#[derive(Debug)]
+pub struct Landing {
+    pub location: String,
+    pub session: Option<Id>,
+}
+
+impl From<String> for Landing {
+    fn from(location: String) -> Self {
+        Self {
+            location,
+            session: None,
+        }
+    }
+}
+
+impl Landing {
+    fn repeat(outcome: &Outcome, arrived_with: Option<Id>) -> Self {
+        Self {
+            location: outcome.location.clone(),
+            session: outcome.session_for(arrived_with),
+        }
+    }
+}
+
+/// Handles `GET /auth/{provider}/callback`.
 pub async fn callback(
     app: &AppState,
     session: &Session,
     provider: &str,
     query: &HashMap<String, String>,
-) -> String {
+) -> Landing {
+    // The id the cookie named, read before loading: a retired id reads as none afterwards.
+    let arrived_with = session.id();
     let Some(provider) = configured(app, provider) else {
-        return LoginError::UnknownProvider.location();
+        return LoginError::UnknownProvider.location().into();
     };
     let state = query
         .get("state")
@@ -325,11 +354,11 @@ pub async fn callback(
         }
         let failure = Failure::Provider(refusal);
         failure.log();
-        return failure.login_error().location();
+        return failure.login_error().location().into();
     }
     let (Some(state), Some(code)) = (state, query.get("code")) else {
         tracing::warn!(provider = %provider.id(), "callback without a state");
-        return LoginError::State.location();
+        return LoginError::State.location().into();
     };
 
     match states::peek(session, provider.id(), state, now).await {
@@ -337,19 +366,19 @@ pub async fn callback(
         Ok(Err(problem)) => {
             // Not (or no longer) this session's: a repeat of a callback that already ran?
             if let Some(replay) = app.replays.recall(state)
-                && let Some(location) = replay.location().await
+                && let Some(outcome) = replay.outcome().await
             {
                 tracing::info!(provider = %provider.id(), "repeated callback: same destination");
-                return location;
+                return Landing::repeat(&outcome, arrived_with);
             }
             // Expired or for another provider: spent all the same.
             let _ = states::take(session, provider.id(), state, now).await;
             tracing::warn!(provider = %provider.id(), problem = problem.as_str(), "callback state refused");
-            return LoginError::State.location();
+            return LoginError::State.location().into();
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot read the session");
-            return LoginError::Server.location();
+            return LoginError::Server.location().into();
         }
     }
     // One request per state goes on. Its twins wait for it with their copy of the session
@@ -359,10 +388,10 @@ pub async fn callback(
     let completion = match app.replays.claim(state) {
         Claim::First(completion) => completion,
         Claim::Again(replay) => {
-            return replay
-                .location()
-                .await
-                .unwrap_or_else(|| LoginError::State.location());
+            return match replay.outcome().await {
+                Some(outcome) => Landing::repeat(&outcome, arrived_with),
+                None => LoginError::State.location().into(),
+            };
         }
     };
     // A browser that gives up on this request (an in-app browser re-issuing the navigation)
@@ -379,8 +408,15 @@ pub async fn callback(
         tracing::error!(error = %e, "the callback's work failed");
         LoginError::Server.location()
     });
-    completion.finish(&location);
-    location
+    let moved = match (arrived_with, session.id()) {
+        (Some(from), Some(to)) if from != to => Some((from, to)),
+        _ => None,
+    };
+    completion.finish(Outcome {
+        location: location.clone(),
+        moved,
+    });
+    location.into()
 }
 
 /// Spends the state, then trades the code; the session is saved before the twins are told

@@ -5,9 +5,12 @@
 //! second would otherwise end on "this sign-in link has been used" although the person is
 //! signed in. Here the second one waits for the first to finish and goes where it went.
 //!
-//! Only the destination path is replayed: the replay signs nobody in and reveals nothing the
-//! holder of the state did not already have. States are stored hashed. The record is
-//! per process; behind several instances, sticky sessions keep a browser on one.
+//! The first request may have moved the browser to a new session id (a sign-in does), and
+//! its answer, which set that cookie, may never have reached the browser. A repeat that comes
+//! with the session id the first one retired is the same browser: it is handed the new id.
+//! Anyone else with the link gets the destination path only, which signs nobody in and
+//! reveals nothing the holder of the state did not already have. States are stored hashed.
+//! The record is per process; behind several instances, sticky sessions keep a browser on one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
+use tower_sessions::session::Id;
 
 /// Beyond this many remembered callbacks (a flood), new ones are not remembered.
 const MAX_ENTRIES: usize = 10_000;
@@ -25,7 +29,23 @@ type Key = [u8; 32];
 
 struct Entry {
     at: Instant,
-    outcome: watch::Receiver<Option<String>>,
+    outcome: watch::Receiver<Option<Outcome>>,
+}
+
+/// Where the first request sent the browser, and the session id it moved it from and to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub location: String,
+    pub moved: Option<(Id, Id)>,
+}
+
+impl Outcome {
+    /// The new session id for a repeat that arrived with the retired one, and only for it.
+    pub fn session_for(&self, arrived_with: Option<Id>) -> Option<Id> {
+        self.moved
+            .filter(|(from, _)| Some(*from) == arrived_with)
+            .map(|(_, to)| to)
+    }
 }
 
 #[derive(Default)]
@@ -36,24 +56,24 @@ pub struct CallbackReplays {
 
 /// The first request with a state: it does the work and reports where it went.
 pub struct Completion {
-    sender: Option<watch::Sender<Option<String>>>,
+    sender: Option<watch::Sender<Option<Outcome>>>,
 }
 
 impl Completion {
-    pub fn finish(mut self, location: &str) {
+    pub fn finish(mut self, outcome: Outcome) {
         if let Some(sender) = self.sender.take() {
             // Nobody waiting is fine.
-            let _ = sender.send(Some(location.to_string()));
+            let _ = sender.send(Some(outcome));
         }
     }
 }
 
 /// A later request with the same state: where the first one went, once it is known.
-pub struct Replay(watch::Receiver<Option<String>>);
+pub struct Replay(watch::Receiver<Option<Outcome>>);
 
 impl Replay {
-    /// The first request's destination; `None` if it failed to say within the wait.
-    pub async fn location(mut self) -> Option<String> {
+    /// The first request's outcome; `None` if it failed to say within the wait.
+    pub async fn outcome(mut self) -> Option<Outcome> {
         let waited = tokio::time::timeout(MAX_WAIT, self.0.wait_for(Option::is_some)).await;
         match waited {
             Ok(Ok(value)) => value.clone(),
@@ -135,10 +155,14 @@ mod tests {
             panic!("a second claim waits");
         };
         let later = replays.recall("state-1").expect("remembered");
-        let wait = tokio::spawn(waiting.location());
-        first.finish("/account");
-        assert_eq!(wait.await.expect("joins"), Some("/account".to_string()));
-        assert_eq!(later.location().await, Some("/account".to_string()));
+        let wait = tokio::spawn(waiting.outcome());
+        let outcome = Outcome {
+            location: "/account".to_string(),
+            moved: None,
+        };
+        first.finish(outcome.clone());
+        assert_eq!(wait.await.expect("joins"), Some(outcome.clone()));
+        assert_eq!(later.outcome().await, Some(outcome));
         assert!(replays.recall("state-2").is_none());
     }
 
@@ -150,7 +174,7 @@ mod tests {
         };
         drop(first);
         let replay = replays.recall("s").expect("remembered");
-        assert_eq!(replay.location().await, None);
+        assert_eq!(replay.outcome().await, None);
     }
 
     #[tokio::test]
@@ -159,8 +183,23 @@ mod tests {
         let Claim::First(first) = replays.claim("s") else {
             panic!("first");
         };
-        first.finish("/x");
+        first.finish(Outcome {
+            location: "/x".to_string(),
+            moved: None,
+        });
         assert!(replays.recall("s").is_none());
         assert!(matches!(replays.claim("s"), Claim::First(_)));
+    }
+
+    #[test]
+    fn only_the_retired_session_is_handed_the_new_one() {
+        let (from, to) = (Id::default(), Id::default());
+        let outcome = Outcome {
+            location: "/account".to_string(),
+            moved: Some((from, to)),
+        };
+        assert_eq!(outcome.session_for(Some(from)), Some(to));
+        assert_eq!(outcome.session_for(Some(Id::default())), None);
+        assert_eq!(outcome.session_for(None), None);
     }
 }

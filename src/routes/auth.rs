@@ -12,6 +12,7 @@ use axum::routing::get;
 use tower_sessions::Session;
 
 use crate::auth::flow::{self, StartRequest};
+use crate::session::Handoff;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -86,7 +87,12 @@ async fn callback(
     session: Session,
 ) -> Response {
     let query = query_map(raw.as_deref());
-    no_store(&flow::callback(&app, &session, &provider, &query).await)
+    let landing = flow::callback(&app, &session, &provider, &query).await;
+    let mut response = no_store(&landing.location);
+    if let Some(id) = landing.session {
+        response.extensions_mut().insert(Handoff(id));
+    }
+    response
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod flows_accounts;
+mod flows_double_redirect;
 mod flows_errors;
 mod flows_first_login;
 mod flows_signup;

@@ -1,0 +1,104 @@
+//! WeChat's in-app browser sometimes requests the callback twice with one code, one right
+//! after (or while) the other, and may drop the first answer. Every copy must land where the
+//! first went, with the session it made, and the code is exchanged once.
+
+use reqwest::header::COOKIE;
+
+use crate::helpers::{location, spawn_app};
+
+#[tokio::test]
+async fn wechats_double_redirect_lands_where_the_first_callback_did() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.auto_approve("wechat", 1).await;
+    let authorize = browser.start("wechat", "").await;
+    let callback = browser.authorize(&authorize).await;
+    assert_eq!(browser.callback(&callback).await, "/signup");
+    // The same code and state again a moment later: no "code been used" page.
+    assert_eq!(browser.callback(&callback).await, "/signup");
+}
+
+#[tokio::test]
+async fn simultaneous_callbacks_with_one_code_exchange_it_once() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    // Several at once, so that some read the session before the first saves the spent state
+    // and some after.
+    let twins = futures::future::join_all((0..6).map(|_| browser.callback(&callback))).await;
+    assert_eq!(twins, vec!["/signup"; 6]);
+    assert_eq!(
+        browser.get("/signup").await.status(),
+        200,
+        "no twin saved its copy of the session over the pending profile"
+    );
+    let exchanges = app
+        .client
+        .get(app.url("/_sim/control/requests"))
+        .send()
+        .await
+        .expect("the simulator answers")
+        .json::<Vec<serde_json::Value>>()
+        .await
+        .expect("JSON")
+        .into_iter()
+        .filter(|r| {
+            r.to_string()
+                .contains("api.weixin.qq.com/sns/oauth2/access_token")
+        })
+        .count();
+    assert_eq!(exchanges, 1, "the code was exchanged once");
+}
+
+#[tokio::test]
+async fn simultaneous_callbacks_of_a_returning_person_leave_them_signed_in() {
+    let app = spawn_app().await;
+    let first_visit = app.new_browser();
+    let user_id = first_visit.sign_up(&app, "wechat_mp", 2, "twins").await;
+    let browser = app.new_browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    let twins = futures::future::join_all((0..6).map(|_| browser.callback(&callback))).await;
+    assert_eq!(twins, vec!["/account"; 6]);
+    // A twin that saved its copy would bring back the session id the sign-in retired.
+    let me = browser.me().await.expect("signed in after the twins");
+    assert_eq!(me["id"], user_id);
+}
+
+#[tokio::test]
+async fn a_repeat_with_the_old_cookie_gets_the_session_the_first_callback_made() {
+    let app = spawn_app().await;
+    let owner = app
+        .new_browser()
+        .sign_up(&app, "wechat_mp", 2, "again")
+        .await;
+    let browser = app.new_browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    let old = browser.session_id().expect("a session from the start");
+    // The first request signs in (a new session id), but its answer never reaches the browser.
+    let first = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+        .get(&callback)
+        .header(COOKIE, format!("denglu_session={old}"))
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(location(&first), "/account");
+    // The repeat still carries the retired session id.
+    assert_eq!(browser.callback(&callback).await, "/account");
+    assert_ne!(browser.session_id(), Some(old), "moved to the new session");
+    let me = browser.me().await.expect("signed in");
+    assert_eq!(me["id"], owner);
+
+    // The same link from any other browser goes to the same page and signs nobody in.
+    let stranger = app.new_browser();
+    assert_eq!(stranger.callback(&callback).await, "/account");
+    assert!(stranger.me().await.is_none());
+}
