@@ -1,11 +1,15 @@
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // The server under test: the binary `make e2e` just built, on a fresh SQLite database,
 // with the provider simulator mounted at /_sim/.
-const port = Number(process.env.DENGLU_E2E_PORT ?? 3990);
+// A free port, chosen once: the workers that load this file again inherit it through the
+// environment, and a server left running elsewhere never collides with this run.
+process.env.DENGLU_E2E_PORT ??= freePort();
+const port = Number(process.env.DENGLU_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'denglu-e2e-'));
 const serverBin = process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu';
@@ -54,3 +58,10 @@ export default defineConfig({
     },
   },
 });
+
+function freePort(): string {
+  const probe =
+    "const s = require('net').createServer();" +
+    "s.listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); });";
+  return execFileSync(process.execPath, ['-e', probe]).toString();
+}
