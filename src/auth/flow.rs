@@ -17,7 +17,7 @@ use crate::auth::accounts::{self, LinkOutcome};
 use crate::auth::identities::{self, IdentityKeys};
 use crate::auth::next_path::NextPath;
 use crate::auth::pending::{self, PendingSignup, SealedTokens};
-use crate::auth::replay::{Claim, Outcome};
+use crate::auth::replay::{CallbackKey, Claim, Outcome};
 use crate::auth::session_user;
 use crate::auth::states::{self, StateRecord};
 use crate::auth::tickets::{self, ClaimedIdentity, TicketError};
@@ -361,15 +361,18 @@ pub async fn callback(
         return LoginError::State.location().into();
     };
 
+    let key = CallbackKey::new(provider.id().as_str(), state, code);
     match states::peek(session, provider.id(), state, now).await {
         Ok(Ok(_)) => {}
         Ok(Err(problem)) => {
             // Not (or no longer) this session's: a repeat of a callback that already ran?
-            if let Some(replay) = app.replays.recall(state)
-                && let Some(outcome) = replay.outcome().await
-            {
-                tracing::info!(provider = %provider.id(), "repeated callback: same destination");
-                return Landing::repeat(&outcome, arrived_with);
+            // Then this copy of the session is stale: it is left as it is.
+            if let Some(replay) = app.replays.recall(key) {
+                tracing::info!(provider = %provider.id(), "repeated callback");
+                return match replay.outcome().await {
+                    Some(outcome) => Landing::repeat(&outcome, arrived_with),
+                    None => LoginError::State.location().into(),
+                };
             }
             // Expired or for another provider: spent all the same.
             let _ = states::take(session, provider.id(), state, now).await;
@@ -385,7 +388,7 @@ pub async fn callback(
     // untouched, so no save of theirs can overwrite what the first one stores. The claim comes
     // before the state's removal is saved: a twin that reads the session after that save
     // finds the claim through `recall`.
-    let completion = match app.replays.claim(state) {
+    let completion = match app.replays.claim(key) {
         Claim::First(completion) => completion,
         Claim::Again(replay) => {
             return match replay.outcome().await {
@@ -393,43 +396,46 @@ pub async fn callback(
                 None => LoginError::State.location().into(),
             };
         }
+        Claim::Taken => {
+            tracing::warn!(provider = %provider.id(), "callback state in use with another code");
+            return LoginError::State.location().into();
+        }
     };
     // A browser that gives up on this request (an in-app browser re-issuing the navigation)
-    // drops the handler; the sign-in it started still finishes, for the twin that waits.
-    let work = tokio::spawn(finish_callback(
-        app.clone(),
-        session.clone(),
-        provider,
-        state.to_string(),
-        code.clone(),
-        now,
-    ));
-    let location = work.await.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "the callback's work failed");
-        LoginError::Server.location()
+    // drops the handler; the sign-in it started still finishes, and tells the twins.
+    let (app, session) = (app.clone(), session.clone());
+    let (state, code) = (state.to_string(), code.clone());
+    let work = tokio::spawn(async move {
+        let location = finish_callback(&app, &session, provider, &state, &code, now).await;
+        let moved = match (arrived_with, session.id()) {
+            (Some(from), Some(to)) if from != to => Some((from, to)),
+            _ => None,
+        };
+        completion.finish(Outcome {
+            location: location.clone(),
+            moved,
+        });
+        location
     });
-    let moved = match (arrived_with, session.id()) {
-        (Some(from), Some(to)) if from != to => Some((from, to)),
-        _ => None,
-    };
-    completion.finish(Outcome {
-        location: location.clone(),
-        moved,
-    });
-    location.into()
+    work.await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the callback's work failed");
+            LoginError::Server.location()
+        })
+        .into()
 }
 
 /// Spends the state, then trades the code; the session is saved before the twins are told
 /// where to go, so the page they are sent to finds what this request stored.
 async fn finish_callback(
-    app: AppState,
-    session: Session,
+    app: &AppState,
+    session: &Session,
     provider: std::sync::Arc<dyn Provider>,
-    state: String,
-    code: String,
+    state: &str,
+    code: &str,
     now: DateTime<Utc>,
 ) -> String {
-    let record = match states::take(&session, provider.id(), &state, now).await {
+    let record = match states::take(session, provider.id(), state, now).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => {
             tracing::warn!(provider = %provider.id(), problem = problem.as_str(), "callback state refused");
@@ -445,7 +451,7 @@ async fn finish_callback(
         tracing::error!(error = %e, "cannot save the session");
         return LoginError::Server.location();
     }
-    let location = match complete(&app, &session, provider.as_ref(), &record, &code, now).await {
+    let location = match complete(app, session, provider.as_ref(), &record, code, now).await {
         Ok(location) => location,
         Err(failure) => {
             failure.log();

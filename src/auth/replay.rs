@@ -5,12 +5,14 @@
 //! second would otherwise end on "this sign-in link has been used" although the person is
 //! signed in. Here the second one waits for the first to finish and goes where it went.
 //!
-//! The first request may have moved the browser to a new session id (a sign-in does), and
-//! its answer, which set that cookie, may never have reached the browser. A repeat that comes
-//! with the session id the first one retired is the same browser: it is handed the new id.
-//! Anyone else with the link gets the destination path only, which signs nobody in and
-//! reveals nothing the holder of the state did not already have. States are stored hashed.
-//! The record is per process; behind several instances, sticky sessions keep a browser on one.
+//! A repeat is the same provider, state and code again: a request with the state and any
+//! other code is not one. The first request may have moved the browser to a new session id
+//! (a sign-in does), and its answer, which set that cookie, may never have reached the
+//! browser. A repeat that comes with the session id the first one retired is the same
+//! browser: it is handed the new id. Anyone else with the link gets the destination path
+//! only, which signs nobody in and reveals nothing the holder of the link did not already
+//! have. Keys are stored hashed. The record is per process; behind several instances, sticky
+//! sessions keep a browser on one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,10 +27,35 @@ const MAX_ENTRIES: usize = 10_000;
 /// How long a replay waits for the first request to finish.
 const MAX_WAIT: Duration = Duration::from_secs(20);
 
-type Key = [u8; 32];
+/// One callback request, hashed: its provider and state, and its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallbackKey {
+    state: [u8; 32],
+    code: [u8; 32],
+}
+
+impl CallbackKey {
+    pub fn new(provider: &str, state: &str, code: &str) -> Self {
+        Self {
+            state: digest(&[provider, state]),
+            code: digest(&[code]),
+        }
+    }
+}
+
+fn digest(parts: &[&str]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in parts {
+        // Length-prefixed, so no two different lists hash the same bytes.
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().into()
+}
 
 struct Entry {
     at: Instant,
+    code: [u8; 32],
     outcome: watch::Receiver<Option<Outcome>>,
 }
 
@@ -51,7 +78,8 @@ impl Outcome {
 #[derive(Default)]
 pub struct CallbackReplays {
     ttl: Duration,
-    entries: Mutex<HashMap<Key, Entry>>,
+    /// By provider and state: a state is used by one request, and repeated by the same code.
+    entries: Mutex<HashMap<[u8; 32], Entry>>,
 }
 
 /// The first request with a state: it does the work and reports where it went.
@@ -84,7 +112,10 @@ impl Replay {
 
 pub enum Claim {
     First(Completion),
+    /// The same request again.
     Again(Replay),
+    /// The state is being used with another code.
+    Taken,
 }
 
 impl CallbackReplays {
@@ -95,33 +126,33 @@ impl CallbackReplays {
         }
     }
 
-    fn key(state: &str) -> Key {
-        Sha256::digest(state.as_bytes()).into()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>> {
         // A panic while holding this lock leaves only a map of hashes: keep using it.
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Claims a state that this session just consumed. Two requests of one session that both
-    /// read the state before either saved its removal meet here: only one goes on.
-    pub fn claim(&self, state: &str) -> Claim {
-        let key = Self::key(state);
+    /// Claims a callback whose state this session holds. Two requests of one session that
+    /// both read the state before either saved its removal meet here: only one goes on.
+    pub fn claim(&self, key: CallbackKey) -> Claim {
         let now = Instant::now();
         let mut entries = self.lock();
         entries.retain(|_, e| now.duration_since(e.at) < self.ttl);
-        if let Some(entry) = entries.get(&key) {
-            return Claim::Again(Replay(entry.outcome.clone()));
+        if let Some(entry) = entries.get(&key.state) {
+            return if entry.code == key.code {
+                Claim::Again(Replay(entry.outcome.clone()))
+            } else {
+                Claim::Taken
+            };
         }
         let (sender, receiver) = watch::channel(None);
         if entries.len() < MAX_ENTRIES {
             entries.insert(
-                key,
+                key.state,
                 Entry {
                     at: now,
+                    code: key.code,
                     outcome: receiver,
                 },
             );
@@ -131,12 +162,12 @@ impl CallbackReplays {
         })
     }
 
-    /// A recent callback with this state, if there was one.
-    pub fn recall(&self, state: &str) -> Option<Replay> {
+    /// A recent callback with this key, if there was one.
+    pub fn recall(&self, key: CallbackKey) -> Option<Replay> {
         let now = Instant::now();
         self.lock()
-            .get(&Self::key(state))
-            .filter(|e| now.duration_since(e.at) < self.ttl)
+            .get(&key.state)
+            .filter(|e| e.code == key.code && now.duration_since(e.at) < self.ttl)
             .map(|e| Replay(e.outcome.clone()))
     }
 }
@@ -145,16 +176,20 @@ impl CallbackReplays {
 mod tests {
     use super::*;
 
+    fn key(state: &str) -> CallbackKey {
+        CallbackKey::new("wechat", state, "code")
+    }
+
     #[tokio::test]
     async fn a_second_request_goes_where_the_first_went() {
         let replays = CallbackReplays::new(Duration::from_secs(60));
-        let Claim::First(first) = replays.claim("state-1") else {
+        let Claim::First(first) = replays.claim(key("state-1")) else {
             panic!("the first claim does the work");
         };
-        let Claim::Again(waiting) = replays.claim("state-1") else {
+        let Claim::Again(waiting) = replays.claim(key("state-1")) else {
             panic!("a second claim waits");
         };
-        let later = replays.recall("state-1").expect("remembered");
+        let later = replays.recall(key("state-1")).expect("remembered");
         let wait = tokio::spawn(waiting.outcome());
         let outcome = Outcome {
             location: "/account".to_string(),
@@ -163,32 +198,40 @@ mod tests {
         first.finish(outcome.clone());
         assert_eq!(wait.await.expect("joins"), Some(outcome.clone()));
         assert_eq!(later.outcome().await, Some(outcome));
-        assert!(replays.recall("state-2").is_none());
+        assert!(replays.recall(key("state-2")).is_none());
+        // The state with another code is not a repeat, and cannot use the state again.
+        let forged = CallbackKey::new("wechat", "state-1", "other");
+        assert!(replays.recall(forged).is_none());
+        assert!(matches!(replays.claim(forged), Claim::Taken));
+        assert_ne!(
+            CallbackKey::new("wechat", "ab", "c"),
+            CallbackKey::new("wechat", "a", "bc")
+        );
     }
 
     #[tokio::test]
     async fn a_first_request_that_gives_up_releases_the_waiters() {
         let replays = CallbackReplays::new(Duration::from_secs(60));
-        let Claim::First(first) = replays.claim("s") else {
+        let Claim::First(first) = replays.claim(key("s")) else {
             panic!("first");
         };
         drop(first);
-        let replay = replays.recall("s").expect("remembered");
+        let replay = replays.recall(key("s")).expect("remembered");
         assert_eq!(replay.outcome().await, None);
     }
 
     #[tokio::test]
     async fn callbacks_are_forgotten_after_their_time() {
         let replays = CallbackReplays::new(Duration::ZERO);
-        let Claim::First(first) = replays.claim("s") else {
+        let Claim::First(first) = replays.claim(key("s")) else {
             panic!("first");
         };
         first.finish(Outcome {
             location: "/x".to_string(),
             moved: None,
         });
-        assert!(replays.recall("s").is_none());
-        assert!(matches!(replays.claim("s"), Claim::First(_)));
+        assert!(replays.recall(key("s")).is_none());
+        assert!(matches!(replays.claim(key("s")), Claim::First(_)));
     }
 
     #[test]

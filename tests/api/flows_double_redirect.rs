@@ -2,7 +2,10 @@
 //! after (or while) the other, and may drop the first answer. Every copy must land where the
 //! first went, with the session it made, and the code is exchanged once.
 
-use reqwest::header::COOKIE;
+use std::time::Duration;
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::json;
 
 use crate::helpers::{location, spawn_app};
 
@@ -81,16 +84,26 @@ async fn a_repeat_with_the_old_cookie_gets_the_session_the_first_callback_made()
     let callback = browser.authorize(&authorize).await;
     let old = browser.session_id().expect("a session from the start");
     // The first request signs in (a new session id), but its answer never reaches the browser.
-    let first = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client")
-        .get(&callback)
-        .header(COOKIE, format!("denglu_session={old}"))
-        .send()
-        .await
-        .expect("the app answers");
+    let first = with_session_cookie(&callback, &old).await;
     assert_eq!(location(&first), "/account");
+    let new = set_cookies(&first)
+        .into_iter()
+        .find_map(|c| {
+            c.strip_prefix("denglu_session=")?
+                .split(';')
+                .next()
+                .map(str::to_string)
+        })
+        .expect("the sign-in sets a new session cookie");
+    // Whoever holds the retired id without the code (a planted cookie) gets nothing.
+    let forged = callback.replace("code=", "code=x");
+    assert_ne!(forged, callback);
+    let fixation = with_session_cookie(&forged, &old).await;
+    assert_eq!(location(&fixation), "/login?error=state");
+    assert!(
+        set_cookies(&fixation).iter().all(|c| !c.contains(&new)),
+        "the new session is not handed over"
+    );
     // The repeat still carries the retired session id.
     assert_eq!(browser.callback(&callback).await, "/account");
     assert_ne!(browser.session_id(), Some(old), "moved to the new session");
@@ -101,4 +114,62 @@ async fn a_repeat_with_the_old_cookie_gets_the_session_the_first_callback_made()
     let stranger = app.new_browser();
     assert_eq!(stranger.callback(&callback).await, "/account");
     assert!(stranger.me().await.is_none());
+}
+
+#[tokio::test]
+async fn a_first_callback_dropped_by_the_browser_still_signs_the_repeat_in() {
+    let app = spawn_app().await;
+    let owner = app
+        .new_browser()
+        .sign_up(&app, "wechat_mp", 2, "dropped")
+        .await;
+    let browser = app.new_browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    let old = browser.session_id().expect("a session from the start");
+    app.sim(
+        "faults",
+        json!({"endpoint": "api.weixin.qq.com/sns/oauth2/access_token", "kind": "delay", "delay_ms": 600}),
+    )
+    .await;
+    // The browser gives up on the first request while the code is being exchanged...
+    let impatient = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_millis(150))
+        .build()
+        .expect("a client");
+    let dropped = impatient
+        .get(&callback)
+        .header(COOKIE, format!("denglu_session={old}"))
+        .send()
+        .await;
+    assert!(
+        dropped.is_err_and(|e| e.is_timeout()),
+        "the first answer is lost"
+    );
+    // ...and asks again: the sign-in the first one started completes for this one.
+    assert_eq!(browser.callback(&callback).await, "/account");
+    assert_eq!(browser.me().await.expect("signed in")["id"], owner);
+}
+
+async fn with_session_cookie(url: &str, session_id: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+        .get(url)
+        .header(COOKIE, format!("denglu_session={session_id}"))
+        .send()
+        .await
+        .expect("the app answers")
+}
+
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect()
 }
