@@ -1,6 +1,7 @@
 //! Accounts and sign-in: everything that reads or writes who a person is.
 
 pub mod accounts;
+pub mod callback;
 pub mod fields;
 pub mod flow;
 pub mod identities;

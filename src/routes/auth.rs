@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_sessions::Session;
 
+use crate::auth::callback;
 use crate::auth::flow::{self, StartRequest};
 use crate::session::Handoff;
 use crate::state::AppState;
@@ -87,7 +88,7 @@ async fn callback(
     session: Session,
 ) -> Response {
     let query = query_map(raw.as_deref());
-    let landing = flow::callback(&app, &session, &provider, &query).await;
+    let landing = callback::handle(&app, &session, &provider, &query).await;
     let mut response = no_store(&landing.location);
     if let Some(id) = landing.session {
         response.extensions_mut().insert(Handoff(id));
