@@ -12,7 +12,7 @@ use tower_sessions::session::Id;
 
 use crate::auth::flow::{Failure, KNOWN_WECHAT_PHONE, LoginError, configured, land, ticket_page};
 use crate::auth::pending::SealedTokens;
-use crate::auth::replay::{CallbackKey, Claim, Outcome};
+use crate::auth::replay::{CallbackKey, Claim, Outcome, Replay};
 use crate::auth::states::{self, StateRecord};
 use crate::auth::tickets::{self, TicketError};
 use crate::state::AppState;
@@ -35,10 +35,15 @@ impl From<String> for Landing {
 }
 
 impl Landing {
-    fn repeat(outcome: &Outcome, arrived_with: Option<Id>) -> Self {
-        Self {
-            location: outcome.location.clone(),
-            session: outcome.session_for(arrived_with),
+    /// A repeat goes where the first request went, once it knows; nowhere but back to the
+    /// login page if the first one never said.
+    async fn after(first: Replay, arrived_with: Option<Id>) -> Self {
+        match first.outcome().await {
+            Some(outcome) => Self {
+                session: outcome.session_for(arrived_with),
+                location: outcome.location,
+            },
+            None => LoginError::State.location().into(),
         }
     }
 }
@@ -83,10 +88,7 @@ pub async fn handle(
             // Then this copy of the session is stale: it is left as it is.
             if let Some(replay) = app.replays.recall(key) {
                 tracing::info!(provider = %provider.id(), "repeated callback");
-                return match replay.outcome().await {
-                    Some(outcome) => Landing::repeat(&outcome, arrived_with),
-                    None => LoginError::State.location().into(),
-                };
+                return Landing::after(replay, arrived_with).await;
             }
             // Expired or for another provider: spent all the same.
             let _ = states::take(session, provider.id(), state, now).await;
@@ -104,12 +106,7 @@ pub async fn handle(
     // finds the claim through `recall`.
     let completion = match app.replays.claim(key) {
         Claim::First(completion) => completion,
-        Claim::Again(replay) => {
-            return match replay.outcome().await {
-                Some(outcome) => Landing::repeat(&outcome, arrived_with),
-                None => LoginError::State.location().into(),
-            };
-        }
+        Claim::Again(replay) => return Landing::after(replay, arrived_with).await,
         Claim::Taken => {
             tracing::warn!(provider = %provider.id(), "callback state in use with another code");
             return LoginError::State.location().into();

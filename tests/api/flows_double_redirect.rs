@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::json;
 
-use crate::helpers::{location, spawn_app};
+use crate::helpers::{Browser, TestApp, location, spawn_app};
 
 #[tokio::test]
 async fn wechats_double_redirect_lands_where_the_first_callback_did() {
@@ -58,12 +58,12 @@ async fn simultaneous_callbacks_with_one_code_exchange_it_once() {
 #[tokio::test]
 async fn simultaneous_callbacks_of_a_returning_person_leave_them_signed_in() {
     let app = spawn_app().await;
-    let first_visit = app.new_browser();
-    let user_id = first_visit.sign_up(&app, "wechat_mp", 2, "twins").await;
-    let browser = app.new_browser();
-    app.auto_approve("wechat_mp", 2).await;
-    let authorize = browser.start("wechat_mp", "").await;
-    let callback = browser.authorize(&authorize).await;
+    let Returning {
+        owner: user_id,
+        browser,
+        callback,
+        ..
+    } = returning_person_back_from_wechat(&app, "twins").await;
     let twins = futures::future::join_all((0..6).map(|_| browser.callback(&callback))).await;
     assert_eq!(twins, vec!["/account"; 6]);
     // A twin that saved its copy would bring back the session id the sign-in retired.
@@ -74,17 +74,16 @@ async fn simultaneous_callbacks_of_a_returning_person_leave_them_signed_in() {
 #[tokio::test]
 async fn a_repeat_with_the_old_cookie_gets_the_session_the_first_callback_made() {
     let app = spawn_app().await;
-    let owner = app
-        .new_browser()
-        .sign_up(&app, "wechat_mp", 2, "again")
-        .await;
-    let browser = app.new_browser();
-    app.auto_approve("wechat_mp", 2).await;
-    let authorize = browser.start("wechat_mp", "").await;
-    let callback = browser.authorize(&authorize).await;
-    let old = browser.session_id().expect("a session from the start");
+    let Returning {
+        owner,
+        browser,
+        callback,
+        old,
+    } = returning_person_back_from_wechat(&app, "again").await;
     // The first request signs in (a new session id), but its answer never reaches the browser.
-    let first = with_session_cookie(&callback, &old).await;
+    let first = with_session_cookie(&callback, &old, None)
+        .await
+        .expect("the app answers");
     assert_eq!(location(&first), "/account");
     let new = set_cookies(&first)
         .into_iter()
@@ -98,7 +97,9 @@ async fn a_repeat_with_the_old_cookie_gets_the_session_the_first_callback_made()
     // Whoever holds the retired id without the code (a planted cookie) gets nothing.
     let forged = callback.replace("code=", "code=x");
     assert_ne!(forged, callback);
-    let fixation = with_session_cookie(&forged, &old).await;
+    let fixation = with_session_cookie(&forged, &old, None)
+        .await
+        .expect("the app answers");
     assert_eq!(location(&fixation), "/login?error=state");
     assert!(
         set_cookies(&fixation).iter().all(|c| !c.contains(&new)),
@@ -119,31 +120,19 @@ async fn a_repeat_with_the_old_cookie_gets_the_session_the_first_callback_made()
 #[tokio::test]
 async fn a_first_callback_dropped_by_the_browser_still_signs_the_repeat_in() {
     let app = spawn_app().await;
-    let owner = app
-        .new_browser()
-        .sign_up(&app, "wechat_mp", 2, "dropped")
-        .await;
-    let browser = app.new_browser();
-    app.auto_approve("wechat_mp", 2).await;
-    let authorize = browser.start("wechat_mp", "").await;
-    let callback = browser.authorize(&authorize).await;
-    let old = browser.session_id().expect("a session from the start");
+    let Returning {
+        owner,
+        browser,
+        callback,
+        old,
+    } = returning_person_back_from_wechat(&app, "dropped").await;
     app.sim(
         "faults",
         json!({"endpoint": "api.weixin.qq.com/sns/oauth2/access_token", "kind": "delay", "delay_ms": 600}),
     )
     .await;
     // The browser gives up on the first request while the code is being exchanged...
-    let impatient = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_millis(150))
-        .build()
-        .expect("a client");
-    let dropped = impatient
-        .get(&callback)
-        .header(COOKIE, format!("denglu_session={old}"))
-        .send()
-        .await;
+    let dropped = with_session_cookie(&callback, &old, Some(Duration::from_millis(150))).await;
     assert!(
         dropped.is_err_and(|e| e.is_timeout()),
         "the first answer is lost"
@@ -153,16 +142,50 @@ async fn a_first_callback_dropped_by_the_browser_still_signs_the_repeat_in() {
     assert_eq!(browser.me().await.expect("signed in")["id"], owner);
 }
 
-async fn with_session_cookie(url: &str, session_id: &str) -> reqwest::Response {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+/// A person with an account, back at WeChat (Official Account) and approved: the callback
+/// URL they are sent to, and the session id their browser holds before it.
+struct Returning {
+    owner: i64,
+    browser: Browser,
+    callback: String,
+    old: String,
+}
+
+async fn returning_person_back_from_wechat(app: &TestApp, username: &str) -> Returning {
+    let owner = app
+        .new_browser()
+        .sign_up(app, "wechat_mp", 2, username)
+        .await;
+    let browser = app.new_browser();
+    app.auto_approve("wechat_mp", 2).await;
+    let authorize = browser.start("wechat_mp", "").await;
+    let callback = browser.authorize(&authorize).await;
+    let old = browser.session_id().expect("a session from the start");
+    Returning {
+        owner,
+        browser,
+        callback,
+        old,
+    }
+}
+
+/// `url` requested with only this session cookie, by a client whose answers nobody keeps.
+async fn with_session_cookie(
+    url: &str,
+    session_id: &str,
+    timeout: Option<Duration>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    if let Some(timeout) = timeout {
+        client = client.timeout(timeout);
+    }
+    client
         .build()
         .expect("a client")
         .get(url)
         .header(COOKIE, format!("denglu_session={session_id}"))
         .send()
         .await
-        .expect("the app answers")
 }
 
 fn set_cookies(response: &reqwest::Response) -> Vec<String> {
