@@ -1,8 +1,5 @@
 //! The JSON control API tests drive the simulator with.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,53 +7,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::faults::FaultSpec;
-use crate::grants::App;
-use crate::reqlog::LogEntry;
-use crate::state::Shared;
-use crate::users::{Avatar, NewUser, UserView};
-use crate::web::Base;
-
-/// A pre-set answer for the next authorize request of one provider.
-#[derive(Clone, Copy, Debug)]
-pub struct Auto {
-    pub user: Option<u64>,
-    pub deny: bool,
-    pub always: bool,
-}
-
-#[derive(Default)]
-pub struct AutoApprovals {
-    by_app: Mutex<HashMap<App, Auto>>,
-}
-
-impl AutoApprovals {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<App, Auto>> {
-        self.by_app.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn set(&self, app: App, auto: Auto) {
-        self.lock().insert(app, auto);
-    }
-
-    /// The answer for this request; a one-shot answer is used up.
-    pub fn take(&self, app: App) -> Option<Auto> {
-        let mut map = self.lock();
-        let auto = *map.get(&app)?;
-        if !auto.always {
-            map.remove(&app);
-        }
-        Some(auto)
-    }
-
-    pub fn clear(&self) {
-        self.lock().clear();
-    }
-}
-
-pub fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
+use crate::core::auto::Auto;
+use crate::core::base::Base;
+use crate::core::faults::FaultSpec;
+use crate::core::records::App;
+use crate::core::reqlog::LogEntry;
+use crate::core::state::Shared;
+use crate::core::users::{Avatar, NewUser, UserView};
+use crate::core::web::json_error;
 
 fn ok() -> Response {
     Json(json!({ "ok": true })).into_response()

@@ -6,25 +6,12 @@
 //! The wire formats follow `PROTOCOLS.md` to the byte. `{root}/control/*` is a JSON
 //! API for tests; `{root}/` and `{root}/phone` are pages for people.
 
-mod avatar;
-mod config;
-mod consent;
+// Layers, each using only those below it: `core`, then the shared `pages`, then the
+// `providers` and the `control` API, wired together here.
 mod control;
-mod faults;
-mod grants;
+mod core;
 mod pages;
-mod phone;
-mod qq;
-mod qr;
-mod reqlog;
-mod state;
-mod store;
-mod users;
-mod web;
-mod wechat_api;
-mod wechat_mp;
-mod wechat_open;
-mod weibo;
+mod providers;
 
 use std::sync::Arc;
 
@@ -33,7 +20,12 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
-pub use config::{
+use crate::core::state::{Shared, SimState};
+use crate::core::{fault_layer, log_layer};
+use crate::pages::{avatar, consent, index, phone};
+use crate::providers::{qq, wechat_api, wechat_mp, wechat_open, weibo};
+
+pub use crate::core::config::{
     CALLBACK_DOMAINS, QQ_APPID, QQ_APPKEY, SimConfig, WECHAT_MP_APPID, WECHAT_MP_SECRET,
     WECHAT_OPEN_APPID, WECHAT_OPEN_SECRET, WEIBO_APPKEY, WEIBO_SECRET,
 };
@@ -41,7 +33,7 @@ pub use config::{
 /// Every simulator route at the router's root, its state inside. Mount it with
 /// `Router::new().nest_service("/_sim", simulator::router(config))` or serve it alone.
 pub fn router(config: SimConfig) -> Router {
-    let state = Arc::new(state::SimState::new(config));
+    let state = Arc::new(SimState::new(config));
     Router::new()
         .merge(pages_routes())
         .merge(wechat_routes())
@@ -49,14 +41,14 @@ pub fn router(config: SimConfig) -> Router {
         .merge(weibo_routes())
         .merge(control_routes())
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
-        .layer(from_fn_with_state(state.clone(), faults::inject))
-        .layer(from_fn_with_state(state.clone(), reqlog::record))
+        .layer(from_fn_with_state(state.clone(), fault_layer::inject))
+        .layer(from_fn_with_state(state.clone(), log_layer::record))
         .with_state(state)
 }
 
-fn pages_routes() -> Router<state::Shared> {
+fn pages_routes() -> Router<Shared> {
     Router::new()
-        .route("/", get(pages::index))
+        .route("/", get(index::index))
         .route("/phone", get(phone::home))
         .route("/phone/current", post(phone::set_current))
         .route("/phone/users", post(phone::create_user))
@@ -71,7 +63,7 @@ fn pages_routes() -> Router<state::Shared> {
         .route("/avatar/{file}", get(avatar::avatar))
 }
 
-fn wechat_routes() -> Router<state::Shared> {
+fn wechat_routes() -> Router<Shared> {
     Router::new()
         .route(
             "/open.weixin.qq.com/connect/qrconnect",
@@ -105,7 +97,7 @@ fn wechat_routes() -> Router<state::Shared> {
         .route("/api.weixin.qq.com/sns/userinfo", get(wechat_api::userinfo))
 }
 
-fn qq_routes() -> Router<state::Shared> {
+fn qq_routes() -> Router<Shared> {
     Router::new()
         .route("/graph.qq.com/oauth2.0/authorize", get(qq::authorize))
         .route(
@@ -116,7 +108,7 @@ fn qq_routes() -> Router<state::Shared> {
         .route("/graph.qq.com/user/get_user_info", get(qq::get_user_info))
 }
 
-fn weibo_routes() -> Router<state::Shared> {
+fn weibo_routes() -> Router<Shared> {
     Router::new()
         .route("/api.weibo.com/oauth2/authorize", get(weibo::authorize))
         .route(
@@ -130,7 +122,7 @@ fn weibo_routes() -> Router<state::Shared> {
         .route("/api.weibo.com/2/users/show.json", get(weibo::users_show))
 }
 
-fn control_routes() -> Router<state::Shared> {
+fn control_routes() -> Router<Shared> {
     Router::new()
         .route(
             "/control/users",

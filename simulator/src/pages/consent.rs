@@ -4,22 +4,16 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use crate::grants::{App, issue_code};
-use crate::pages::{
-    QQ_BLUE, WECHAT_GREEN, WEIBO_RED, layout, new_user_form, phone_layout, provider_error_page,
-    user_picker,
+use crate::core::base::Base;
+use crate::core::grants::issue_code;
+use crate::core::html::{
+    QQ_BLUE, WECHAT_GREEN, WEIBO_RED, layout, phone_layout, provider_error_page,
 };
-use crate::state::{Shared, SimState};
-use crate::web::{ALNUM, Base, Params, escape_html, found, html, random_string, with_query};
-
-/// An authorization waiting for the person's answer.
-#[derive(Clone, Debug)]
-pub struct Consent {
-    pub app: App,
-    pub redirect_uri: String,
-    pub state: Option<String>,
-    pub scope: String,
-}
+use crate::core::random::{ALNUM, random_string};
+use crate::core::records::{App, Consent};
+use crate::core::state::{Shared, SimState};
+use crate::core::web::{Params, escape_html, found, html, with_query};
+use crate::pages::widgets::{new_user_form, user_picker};
 
 /// Issues the code for an approval by `user_id` (None when there is no such user).
 pub fn approve_code(state: &SimState, consent: &Consent, user_id: u64) -> Option<String> {

@@ -2,72 +2,18 @@
 //! by the website app and the Official Account.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::grants::{
-    AccessToken, App, GrantError, check_access, issue_tokens, redeem_code, use_refresh,
-};
-use crate::state::{Shared, SimState};
-use crate::users::User;
-use crate::web::{Base, HEX_LOWER, Params, random_string, typed};
+use crate::core::base::Base;
+use crate::core::grants::{GrantError, check_access, issue_tokens, redeem_code, use_refresh};
+use crate::core::records::{AccessToken, App};
+use crate::core::state::{Shared, SimState};
+use crate::core::users::User;
+use crate::core::web::Params;
+use crate::core::wire::wechat::{error, plain};
 
 const BOTH: [App; 2] = [App::WechatOpen, App::WechatMp];
-
-/// WeChat's usual message for an error code.
-fn message(code: i64) -> &'static str {
-    match code {
-        -1 => "system error",
-        40001 => "invalid credential, access_token is invalid or not latest",
-        40002 => "invalid grant_type",
-        40003 => "invalid openid",
-        40013 => "invalid appid",
-        40014 => "invalid access_token",
-        40029 => "invalid code",
-        40030 => "invalid refresh_token",
-        40125 => "invalid appsecret",
-        40163 => "code been used",
-        40164 => "invalid ip, not in whitelist",
-        41001 => "access_token missing",
-        41002 => "appid missing",
-        41003 => "refresh_token missing",
-        41004 => "appsecret missing",
-        41008 => "missing code",
-        41009 => "missing openid",
-        42001 => "access_token expired",
-        42002 => "refresh_token expired",
-        42003 => "code expired",
-        42007 => {
-            "the access_token and refresh_token have been revoked since the user changed password"
-        }
-        45011 => "api minute-quota reach limit  mustslower  retry next minute",
-        48001 => "api unauthorized",
-        _ => "",
-    }
-}
-
-/// `{"errcode":N,"errmsg":"... rid: ..."}` with HTTP 200, as WeChat answers every error.
-/// The rid suffix is there so clients learn to match codes, not messages.
-pub fn error(code: i64, fallback: &str) -> Response {
-    let msg = match message(code) {
-        "" => fallback,
-        known => known,
-    };
-    let rid = format!(
-        "{}-{}-{}",
-        random_string(8, HEX_LOWER),
-        random_string(8, HEX_LOWER),
-        random_string(8, HEX_LOWER)
-    );
-    let body = serde_json::json!({ "errcode": code, "errmsg": format!("{msg}, rid: {rid}") });
-    plain(body.to_string())
-}
-
-/// The `/sns/*` endpoints say `text/plain` with no charset, body in UTF-8.
-fn plain(body: String) -> Response {
-    typed(StatusCode::OK, "text/plain", body)
-}
 
 fn json<T: Serialize>(value: &T) -> Response {
     match serde_json::to_string(value) {

@@ -4,11 +4,12 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 
-use crate::consent::{Consent, approve_location, auto_answer, begin};
-use crate::grants::App;
-use crate::pages::provider_error_page;
-use crate::state::Shared;
-use crate::web::{Base, Params, callback_allowed, found};
+use crate::core::base::Base;
+use crate::core::html::provider_error_page;
+use crate::core::records::{App, Consent};
+use crate::core::state::Shared;
+use crate::core::web::{Params, callback_allowed, found};
+use crate::pages::consent::{approve_location, auto_answer, begin};
 
 /// The order WeChat insists on (state may be left out).
 const ORDER: [&str; 5] = ["appid", "redirect_uri", "response_type", "scope", "state"];

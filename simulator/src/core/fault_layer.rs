@@ -1,152 +1,24 @@
-//! Injected faults: make the next requests to an endpoint fail the ways real servers do.
+//! The fault-injection layer: makes a request fail the way the real server would when
+//! the control API set a fault on its endpoint.
 
-use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use axum::response::Response;
 
-use crate::state::Shared;
-use crate::web::typed;
+use crate::core::faults::{FaultApplied, FaultKind, endpoint_key};
+use crate::core::html::provider_error_page;
+use crate::core::state::Shared;
+use crate::core::web::typed;
+use crate::core::wire::{qq, wechat, weibo};
 
 /// Bodies larger than this are not rewritten (they are never provider answers).
 const MAX_REWRITE_BYTES: usize = 1024 * 1024;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    Error,
-    Delay,
-    Status,
-    Malformed,
-    Truncated,
-    Drop,
-    StringNumbers,
-}
-
-impl FaultKind {
-    fn name(self) -> &'static str {
-        match self {
-            FaultKind::Error => "error",
-            FaultKind::Delay => "delay",
-            FaultKind::Status => "status",
-            FaultKind::Malformed => "malformed",
-            FaultKind::Truncated => "truncated",
-            FaultKind::Drop => "drop",
-            FaultKind::StringNumbers => "string_numbers",
-        }
-    }
-}
-
-/// The control API's request body.
-#[derive(Debug, Deserialize)]
-pub struct FaultSpec {
-    pub endpoint: String,
-    pub kind: FaultKind,
-    pub code: Option<i64>,
-    pub delay_ms: Option<u64>,
-    pub status: Option<u16>,
-    /// How many requests get the fault; 0 means until reset. Default 1.
-    pub count: Option<u32>,
-}
-
-#[derive(Clone, Debug)]
-struct Fault {
-    kind: FaultKind,
-    code: i64,
-    delay: Duration,
-    status: StatusCode,
-    /// `None`: until reset.
-    remaining: Option<u32>,
-}
-
-/// Marks a response that carries an injected fault (read by the request log).
-#[derive(Clone, Copy)]
-pub struct FaultApplied(pub &'static str);
-
-#[derive(Default)]
-pub struct Faults {
-    by_endpoint: Mutex<HashMap<String, Fault>>,
-    /// Fast path: most requests run with no fault set and skip the lock.
-    active: AtomicUsize,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum FaultError {
-    #[error("status must be between 400 and 599")]
-    BadStatus,
-    #[error("endpoint must name a provider path such as api.weixin.qq.com/sns/oauth2/access_token")]
-    BadEndpoint,
-}
-
-/// `/api.weixin.qq.com/sns/auth` and `api.weixin.qq.com/sns/auth` name the same endpoint.
-fn endpoint_key(path: &str) -> String {
-    path.trim_matches('/').to_owned()
-}
-
-impl Faults {
-    pub fn set(&self, spec: FaultSpec) -> Result<(), FaultError> {
-        let endpoint = endpoint_key(&spec.endpoint);
-        if endpoint.is_empty() || endpoint.starts_with("control") {
-            return Err(FaultError::BadEndpoint);
-        }
-        let status = StatusCode::from_u16(spec.status.unwrap_or(503))
-            .ok()
-            .filter(|s| s.is_client_error() || s.is_server_error())
-            .ok_or(FaultError::BadStatus)?;
-        let fault = Fault {
-            kind: spec.kind,
-            code: spec.code.unwrap_or(-1),
-            delay: Duration::from_millis(spec.delay_ms.unwrap_or(3000)),
-            status,
-            remaining: match spec.count.unwrap_or(1) {
-                0 => None,
-                n => Some(n),
-            },
-        };
-        let mut map = self.lock();
-        map.insert(endpoint, fault);
-        self.active.store(map.len(), Ordering::Release);
-        Ok(())
-    }
-
-    pub fn clear(&self) {
-        let mut map = self.lock();
-        map.clear();
-        self.active.store(0, Ordering::Release);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Fault>> {
-        self.by_endpoint.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The fault for this request, counting it down.
-    fn take(&self, endpoint: &str) -> Option<Fault> {
-        if self.active.load(Ordering::Acquire) == 0 {
-            return None;
-        }
-        let mut map = self.lock();
-        let fault = map.get_mut(endpoint)?;
-        let taken = fault.clone();
-        if let Some(remaining) = &mut fault.remaining {
-            *remaining -= 1;
-            if *remaining == 0 {
-                map.remove(endpoint);
-            }
-        }
-        self.active.store(map.len(), Ordering::Release);
-        Some(taken)
-    }
-}
 
 /// Middleware: applies a pending fault to the request's endpoint.
 pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Response {
@@ -190,14 +62,12 @@ pub async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Re
 fn provider_error(endpoint: &str, code: i64) -> Response {
     let host = endpoint.split('/').next().unwrap_or("");
     match host {
-        "api.weixin.qq.com" => crate::wechat_api::error(code, "system error"),
-        "lp.open.weixin.qq.com" => crate::wechat_open::poll_body(code, ""),
-        "open.weixin.qq.com" => {
-            crate::pages::provider_error_page("微信", code, "系统错误 System error")
-        }
-        "graph.qq.com" if endpoint.contains("/user/") => crate::qq::ret_error(code, "system error"),
-        "graph.qq.com" => crate::qq::jsonp_error(code, "system error"),
-        "api.weibo.com" => crate::weibo::error(
+        "api.weixin.qq.com" => wechat::error(code, "system error"),
+        "lp.open.weixin.qq.com" => wechat::poll_body(code, ""),
+        "open.weixin.qq.com" => provider_error_page("微信", code, "系统错误 System error"),
+        "graph.qq.com" if endpoint.contains("/user/") => qq::ret_error(code, "system error"),
+        "graph.qq.com" => qq::jsonp_error(code, "system error"),
+        "api.weibo.com" => weibo::error(
             code,
             "system error",
             &format!("/{}", endpoint.trim_start_matches("api.weibo.com/")),
@@ -293,12 +163,6 @@ pub fn stringify_numbers(text: &str) -> String {
     out
 }
 
-impl IntoResponse for FaultError {
-    fn into_response(self) -> Response {
-        crate::control::json_error(StatusCode::BAD_REQUEST, &self.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,28 +177,5 @@ mod tests {
             stringify_numbers(r#"callback( {"error":100020,"s":"a\"b,1"} );"#),
             r#"callback( {"error":"100020","s":"a\"b,1"} );"#
         );
-    }
-
-    #[test]
-    fn counts_down_and_forgets() {
-        let faults = Faults::default();
-        let spec = |count| FaultSpec {
-            endpoint: "/graph.qq.com/oauth2.0/me".into(),
-            kind: FaultKind::Malformed,
-            code: None,
-            delay_ms: None,
-            status: None,
-            count,
-        };
-        faults.set(spec(Some(2))).expect("valid fault");
-        assert!(faults.take("graph.qq.com/oauth2.0/me").is_some());
-        assert!(faults.take("graph.qq.com/oauth2.0/me").is_some());
-        assert!(faults.take("graph.qq.com/oauth2.0/me").is_none());
-        faults.set(spec(Some(0))).expect("valid fault");
-        for _ in 0..5 {
-            assert!(faults.take("graph.qq.com/oauth2.0/me").is_some());
-        }
-        faults.clear();
-        assert!(faults.take("graph.qq.com/oauth2.0/me").is_none());
     }
 }

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::state::Shared;
-use crate::web::{escape_html, typed};
+use crate::core::state::Shared;
+use crate::core::web::{escape_html, typed};
 
 const COLOURS: [&str; 6] = [
     "#07c160", "#12b7f5", "#e6162d", "#fa9d3b", "#6467f0", "#10aeb5",

@@ -1,26 +1,14 @@
-//! Authorization codes, access tokens and refresh tokens, for every provider.
+//! Issuing, redeeming and checking authorization codes, access tokens and refresh
+//! tokens, for every provider.
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use crate::core::random::{ALNUM, HEX_LOWER, HEX_UPPER, URLSAFE, random_string};
+use crate::core::records::{AccessToken, App, Code, RefreshToken};
+use crate::core::state::SimState;
+use crate::core::store::Lookup;
 
-use crate::state::SimState;
-use crate::store::Lookup;
-use crate::web::{ALNUM, HEX_LOWER, HEX_UPPER, URLSAFE, random_string, unix_now};
-
-/// A registered app: which provider (and which WeChat app) a grant belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-pub enum App {
-    #[serde(rename = "wechat")]
-    WechatOpen,
-    #[serde(rename = "wechat_mp")]
-    WechatMp,
-    #[serde(rename = "qq")]
-    Qq,
-    #[serde(rename = "weibo")]
-    Weibo,
-}
-
+// Here rather than in `records`: lifetimes come from the configuration in the state.
 impl App {
     fn code_lifetime(self, state: &SimState) -> Duration {
         match self {
@@ -53,31 +41,6 @@ impl App {
             App::Weibo => format!("2.00{}", random_string(28, ALNUM)),
         }
     }
-}
-
-#[derive(Clone, Debug)]
-pub struct Code {
-    pub app: App,
-    pub user_id: u64,
-    pub scope: String,
-    pub redirect_uri: String,
-    pub used: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct AccessToken {
-    pub app: App,
-    pub user_id: u64,
-    pub scope: String,
-    pub created_at: u64,
-}
-
-#[derive(Clone, Debug)]
-pub struct RefreshToken {
-    pub app: App,
-    pub user_id: u64,
-    pub scope: String,
-    pub used: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -231,4 +194,11 @@ pub fn use_refresh(
                 Ok(t.clone())
             }
         })
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

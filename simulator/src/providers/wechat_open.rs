@@ -8,66 +8,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use tokio::sync::watch;
 
-use crate::consent::{Consent, approve_code, auto_answer};
-use crate::grants::App;
-use crate::pages::{
-    WECHAT_GREEN, layout, new_user_form, phone_layout, provider_error_page, user_picker,
-};
-use crate::qr;
-use crate::state::{Shared, SimState};
-use crate::store::Lookup;
-use crate::web::{
-    ALNUM, Base, Params, callback_allowed, escape_html, html, js_string, random_string, typed,
-};
-
-/// Where a QR login stands, as the long-poll reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum QrStatus {
-    /// 408: nobody scanned yet.
-    Waiting,
-    /// 404: scanned, waiting for Confirm.
-    Scanned,
-    /// 403: the person pressed Cancel.
-    Cancelled,
-    /// 405: confirmed, with the code for the site.
-    Confirmed(String),
-}
-
-impl QrStatus {
-    fn errcode(&self) -> i64 {
-        match self {
-            QrStatus::Waiting => 408,
-            QrStatus::Scanned => 404,
-            QrStatus::Cancelled => 403,
-            QrStatus::Confirmed(_) => 405,
-        }
-    }
-}
-
-pub struct QrSession {
-    pub consent: Consent,
-    pub status: QrStatus,
-    /// Bumped on every status change; long-polls wait on it.
-    notify: watch::Sender<u64>,
-}
-
-impl QrSession {
-    fn set(&mut self, status: QrStatus) {
-        self.status = status;
-        self.notify.send_modify(|v| *v += 1);
-    }
-}
-
-/// The long-poll's JavaScript answer.
-pub fn poll_body(errcode: i64, code: &str) -> Response {
-    // The code is alphanumeric; strip anything else so it cannot break out of the quotes.
-    let code: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    typed(
-        StatusCode::OK,
-        "application/javascript",
-        format!("window.wx_errcode={errcode};window.wx_code='{code}';"),
-    )
-}
+use crate::core::base::Base;
+use crate::core::html::{WECHAT_GREEN, layout, phone_layout, provider_error_page};
+use crate::core::qr;
+use crate::core::qr_session::{QrSession, QrStatus};
+use crate::core::random::{ALNUM, random_string};
+use crate::core::records::{App, Consent};
+use crate::core::state::{Shared, SimState};
+use crate::core::store::Lookup;
+use crate::core::web::{Params, callback_allowed, escape_html, html, js_string, typed};
+use crate::core::wire::wechat::poll_body;
+use crate::pages::consent::{approve_code, auto_answer};
+use crate::pages::widgets::{new_user_form, user_picker};
 
 fn error_page(code: i64, message: &str) -> Response {
     provider_error_page("微信登录", code, message)
@@ -119,14 +71,9 @@ pub async fn qrconnect(State(state): State<Shared>, base: Base, params: Params) 
         return response;
     }
     let uuid = random_string(16, ALNUM);
-    let (notify, _) = watch::channel(0);
     state.qr_sessions.insert(
         uuid.clone(),
-        QrSession {
-            consent: consent.clone(),
-            status: QrStatus::Waiting,
-            notify,
-        },
+        QrSession::waiting(consent.clone()),
         state.config.qr_lifetime,
     );
     let redirect = Redirect {
@@ -235,7 +182,7 @@ fn look(state: &SimState, uuid: &str) -> Seen {
     state
         .qr_sessions
         .with(&uuid.to_owned(), |found| match found {
-            Lookup::Live(session) => Seen::Now(session.status.clone(), session.notify.subscribe()),
+            Lookup::Live(session) => Seen::Now(session.status.clone(), session.subscribe()),
             _ => Seen::Gone,
         })
 }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::core::mask::mask;
+
 /// Default WeChat Open Platform website app id.
 pub const WECHAT_OPEN_APPID: &str = "wxsimopen0000001";
 /// Default WeChat Open Platform website app secret.
@@ -130,19 +132,13 @@ impl fmt::Debug for SimConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SimConfig")
             .field("wechat_open_appid", &self.wechat_open_appid)
-            .field(
-                "wechat_open_secret",
-                &crate::reqlog::mask(&self.wechat_open_secret),
-            )
+            .field("wechat_open_secret", &mask(&self.wechat_open_secret))
             .field("wechat_mp_appid", &self.wechat_mp_appid)
-            .field(
-                "wechat_mp_secret",
-                &crate::reqlog::mask(&self.wechat_mp_secret),
-            )
+            .field("wechat_mp_secret", &mask(&self.wechat_mp_secret))
             .field("qq_appid", &self.qq_appid)
-            .field("qq_appkey", &crate::reqlog::mask(&self.qq_appkey))
+            .field("qq_appkey", &mask(&self.qq_appkey))
             .field("weibo_appkey", &self.weibo_appkey)
-            .field("weibo_secret", &crate::reqlog::mask(&self.weibo_secret))
+            .field("weibo_secret", &mask(&self.weibo_secret))
             .field("callback_domains", &self.callback_domains)
             .field("public_base", &self.public_base)
             .field("code_lifetime", &self.code_lifetime)

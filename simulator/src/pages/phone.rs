@@ -3,10 +3,12 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::pages::{WECHAT_GREEN, new_user_form, phone_layout, provider_error_page, user_picker};
-use crate::state::Shared;
-use crate::users::{Avatar, NewUser};
-use crate::web::{Base, Params, escape_html, found, html};
+use crate::core::base::Base;
+use crate::core::html::{WECHAT_GREEN, phone_layout, provider_error_page};
+use crate::core::state::Shared;
+use crate::core::users::{Avatar, NewUser};
+use crate::core::web::{Params, escape_html, found, html};
+use crate::pages::widgets::{new_user_form, user_picker};
 
 /// `GET {root}/phone`: choose the user silent (snsapi_base) logins use.
 pub async fn home(State(state): State<Shared>, base: Base) -> Response {

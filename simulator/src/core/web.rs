@@ -1,80 +1,14 @@
-//! HTTP plumbing shared by every endpoint: the absolute base, parameters, responses.
+//! HTTP plumbing shared by every endpoint: parameters, responses, escaping.
 
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
-use axum::http::header::{CONTENT_TYPE, HOST, LOCATION};
-use axum::http::request::Parts;
+use axum::Json;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rand::Rng;
-
-use crate::state::Shared;
+use serde_json::json;
 
 /// Largest form body the simulator reads (real servers cap bodies too).
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
-
-/// The absolute URL of the simulator's root for this request, e.g.
-/// `http://127.0.0.1:3000/_sim`, never with a trailing slash.
-#[derive(Clone, Debug)]
-pub struct Base(pub String);
-
-impl Base {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.0)
-    }
-}
-
-impl FromRequestParts<Shared> for Base {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Shared,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(base) = &state.config.public_base {
-            return Ok(Base(base.trim_end_matches('/').to_owned()));
-        }
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .filter(|h| !h.is_empty() && h.bytes().all(is_host_byte))
-            .unwrap_or("localhost");
-        let https = parts
-            .headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-        let scheme = if https { "https" } else { "http" };
-        let inner = parts.uri.path();
-        let original = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map(|o| o.0.path().to_owned())
-            .unwrap_or_else(|| inner.to_owned());
-        Ok(Base(format!(
-            "{scheme}://{host}{}",
-            mount_prefix(&original, inner)
-        )))
-    }
-}
-
-fn is_host_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
-}
-
-/// The path the router is nested under: the original path minus the nested one.
-pub fn mount_prefix(original: &str, inner: &str) -> String {
-    let prefix = match original.strip_suffix(inner) {
-        Some(prefix) => prefix,
-        None if inner == "/" => original,
-        None => "",
-    };
-    prefix
-        .trim_end_matches('/')
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "/-_.~%".contains(*c))
-        .collect()
-}
 
 /// Query and form parameters in the order they were sent (query first).
 #[derive(Clone, Debug, Default)]
@@ -145,6 +79,11 @@ pub fn typed(status: StatusCode, content_type: &'static str, body: impl Into<Str
 
 pub fn html(body: String) -> Response {
     typed(StatusCode::OK, "text/html; charset=utf-8", body)
+}
+
+/// The control API's error shape: `{"error":"..."}`.
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
 }
 
 /// A 302, the status every provider uses for its authorize redirects.
@@ -234,37 +173,9 @@ pub fn js_string(s: &str) -> String {
     out
 }
 
-pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-pub const HEX_UPPER: &[u8] = b"0123456789ABCDEF";
-pub const HEX_LOWER: &[u8] = b"0123456789abcdef";
-pub const URLSAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// A random string from `alphabet` (the thread-local CSPRNG).
-pub fn random_string(len: usize, alphabet: &[u8]) -> String {
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
-        .collect()
-}
-
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefix_from_nesting() {
-        assert_eq!(mount_prefix("/_sim/phone", "/phone"), "/_sim");
-        assert_eq!(mount_prefix("/_sim/", "/"), "/_sim");
-        assert_eq!(mount_prefix("/_sim", "/"), "/_sim");
-        assert_eq!(mount_prefix("/phone", "/phone"), "");
-    }
 
     #[test]
     fn query_appending_keeps_existing() {

@@ -5,61 +5,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::consent::{Consent, auto_answer, begin};
-use crate::grants::{App, GrantError, check_access, issue_tokens, redeem_code, use_refresh};
-use crate::pages::provider_error_page;
-use crate::state::{Shared, SimState};
-use crate::web::{Base, Params, callback_allowed, typed};
-
-/// QQ serves everything, JSON included, as `text/html` with no charset.
-const CONTENT_TYPE: &str = "text/html";
-
-fn message(code: i64) -> &'static str {
-    match code {
-        100000 => "response_type is empty or illegal",
-        100001 => "client_id is empty",
-        100002 => "client_secret is empty",
-        100004 => "grant_type is empty or illegal",
-        100005 => "code is empty",
-        100006 => "refresh_token is empty",
-        100007 => "access_token is empty",
-        100008 => "client id is illegal",
-        100009 => "client secret is illegal",
-        100010 => "redirect uri is illegal",
-        100013 => "access token is illegal",
-        100014 => "access token is expired",
-        100015 => "access token is revoked",
-        100016 => "access token check failed",
-        100019 => "code to access token error",
-        100020 => "code is reused error",
-        100030 => "user not authorize this api",
-        100037 => "refresh token is expired",
-        100038 => "refresh token is revoked",
-        100042 => "refresh token is illegal",
-        100048 => "no unionid permission",
-        100050 => "openid and appid not match",
-        _ => "",
-    }
-}
-
-fn pick(code: i64, fallback: &str) -> &str {
-    match message(code) {
-        "" => fallback,
-        known => known,
-    }
-}
-
-/// `callback( {"error":100020,"error_description":"code is reused error"} );` plus a newline.
-pub fn jsonp_error(code: i64, fallback: &str) -> Response {
-    let body = serde_json::json!({ "error": code, "error_description": pick(code, fallback) });
-    jsonp(&body.to_string())
-}
-
-/// With `fmt=json`, errors come as plain JSON.
-fn json_error(code: i64) -> Response {
-    let body = serde_json::json!({ "error": code, "error_description": pick(code, "") });
-    typed(StatusCode::OK, CONTENT_TYPE, body.to_string())
-}
+use crate::core::base::Base;
+use crate::core::grants::{GrantError, check_access, issue_tokens, redeem_code, use_refresh};
+use crate::core::html::provider_error_page;
+use crate::core::records::{App, Consent};
+use crate::core::state::{Shared, SimState};
+use crate::core::users::Avatar;
+use crate::core::web::{Params, callback_allowed, typed};
+use crate::core::wire::qq::{CONTENT_TYPE, json_error, jsonp, jsonp_error, ret_error};
+use crate::pages::consent::{auto_answer, begin};
 
 fn oauth_error(params: &Params, code: i64) -> Response {
     if wants_json(params) {
@@ -67,20 +21,6 @@ fn oauth_error(params: &Params, code: i64) -> Response {
     } else {
         jsonp_error(code, "")
     }
-}
-
-/// `{"ret":100013,"msg":"..."}`: the OpenAPI (get_user_info) error shape.
-pub fn ret_error(code: i64, fallback: &str) -> Response {
-    let body = serde_json::json!({ "ret": code, "msg": pick(code, fallback) });
-    typed(StatusCode::OK, CONTENT_TYPE, body.to_string())
-}
-
-fn jsonp(json: &str) -> Response {
-    typed(
-        StatusCode::OK,
-        CONTENT_TYPE,
-        format!("callback( {json} );\n"),
-    )
 }
 
 fn wants_json(params: &Params) -> bool {
@@ -285,7 +225,7 @@ pub async fn get_user_info(State(state): State<Shared>, base: Base, params: Para
     // QQ always has some picture; the 100px one may be missing, so clients fall back to 40px.
     let generated = |size: u32| format!("{root}/avatar/{}.svg?size={size}", user.id);
     let qq_2 = match user.avatar {
-        crate::users::Avatar::Empty => String::new(),
+        Avatar::Empty => String::new(),
         _ => user.avatar_sized(root, 100),
     };
     let (gender, gender_type) = if user.sex == 2 {

@@ -3,15 +3,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::config::SimConfig;
-use crate::consent::Consent;
-use crate::control::AutoApprovals;
-use crate::faults::Faults;
-use crate::grants::{AccessToken, Code, RefreshToken};
-use crate::reqlog::RequestLog;
-use crate::store::Store;
-use crate::users::Users;
-use crate::wechat_open::QrSession;
+use crate::core::auto::AutoApprovals;
+use crate::core::config::SimConfig;
+use crate::core::faults::Faults;
+use crate::core::qr_session::QrSession;
+use crate::core::records::{AccessToken, Code, Consent, RefreshToken};
+use crate::core::reqlog::RequestLog;
+use crate::core::store::Store;
+use crate::core::users::Users;
 
 pub type Shared = Arc<SimState>;
 
