@@ -6,10 +6,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
+use crate::components::site_info::provide_site_info;
 use crate::components::user_menu::SessionChanged;
-use crate::i18n::Locale;
+use crate::i18n::request_locale;
 use crate::pages::account::AccountPage;
-use crate::pages::login::{LoginPage, get_site_info};
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::qr_confirm::QrConfirmPage;
 use crate::pages::qr_login::QrLoginPage;
@@ -43,7 +44,7 @@ pub fn App() -> impl IntoView {
     provide_context(locale);
     // What the site offers (providers, simulation): fetched once per page, shared by the
     // banner and the login page.
-    provide_context(Resource::new(|| (), |_| get_site_info()));
+    provide_site_info();
     provide_context(SessionChanged::new());
 
     view! {
@@ -69,44 +70,4 @@ pub fn App() -> impl IntoView {
             <SiteFooter/>
         </Router>
     }
-}
-
-/// The language of the page being rendered.
-pub fn use_locale() -> Locale {
-    use_context::<Locale>().unwrap_or(Locale::ZhCn)
-}
-
-/// On the server, negotiated from the request's cookie and `Accept-Language`; in the browser,
-/// read back from `<html lang>`, so that hydration renders exactly what the server did.
-fn request_locale() -> Locale {
-    #[cfg(feature = "ssr")]
-    {
-        use http::header::{ACCEPT_LANGUAGE, COOKIE};
-        let parts = use_context::<http::request::Parts>();
-        let header = |name| {
-            parts
-                .as_ref()
-                .and_then(|p| p.headers.get(name))
-                .and_then(|v| v.to_str().ok())
-        };
-        let cookie = header(COOKIE).and_then(|c| cookie_value(c, crate::i18n::LANG_COOKIE));
-        Locale::negotiate(cookie, header(ACCEPT_LANGUAGE))
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang"))
-            .and_then(|tag| Locale::parse(&tag))
-            .unwrap_or(Locale::ZhCn)
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
 }

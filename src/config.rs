@@ -257,6 +257,9 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// Where the simulator is mounted when `DENGLU_SIMULATOR` is on.
+pub const SIMULATOR_MOUNT: &str = "/_sim";
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/denglu.db?mode=rwc";
 /// Used only in development, where tokens are simulated; production must set DENGLU_SECRET.
 const DEVELOPMENT_SECRET: &str = "denglu-development-secret-not-for-production";
@@ -412,6 +415,13 @@ impl Settings {
         })
     }
 
+    /// The external base URL: the configured one, else the address we listen on.
+    pub fn public_base(&self) -> Url {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| local_url(self.site_addr))
+    }
+
     /// Cookies are `Secure` exactly when the site is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url
@@ -428,6 +438,11 @@ impl Settings {
         let path = rest.split('?').next().unwrap_or_default();
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
+}
+
+/// `http://{address}`: the site as reached on the address it listens on.
+pub fn local_url(address: SocketAddr) -> Url {
+    Url::parse(&format!("http://{address}")).expect("a socket address forms a valid http URL")
 }
 
 fn parse_base_url(key: Key, raw: &str) -> Result<Url, ConfigError> {

@@ -1,13 +1,15 @@
 //! The one place where errors become HTTP responses.
 //!
 //! Handlers return `Result<_, AppError>` and use `?`. The client gets a status and a short,
-//! stable JSON body; details of unexpected failures go to the log with the request id, never
-//! to the client.
+//! stable JSON body; details of unexpected failures travel with the response to
+//! [`log_unexpected`], a layer inside the request's span, which logs them with the request id
+//! and their cause chain. They never reach the client.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -47,23 +49,40 @@ impl AppError {
     }
 }
 
+/// An unexpected failure, carried in the response's extensions to [`log_unexpected`].
+#[derive(Clone)]
+struct Unexpected(Arc<anyhow::Error>);
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        let message = match &self {
-            AppError::Unexpected(e) => {
-                tracing::error!(error = ?e, "unexpected error");
-                "Something went wrong on our side.".to_string()
-            }
-            other => other.to_string(),
+        let (message, unexpected) = match self {
+            AppError::Unexpected(e) => (
+                "Something went wrong on our side.".to_string(),
+                Some(Unexpected(Arc::new(e))),
+            ),
+            other => (other.to_string(), None),
         };
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 error: code,
                 message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(unexpected) = unexpected {
+            response.extensions_mut().insert(unexpected);
+        }
+        response
     }
+}
+
+/// Middleware (`map_response`): logs the unexpected failure a response carries, with its
+/// cause chain, in the request's span.
+pub async fn log_unexpected(mut response: Response) -> Response {
+    if let Some(Unexpected(error)) = response.extensions_mut().remove::<Unexpected>() {
+        tracing::error!(status = %response.status(), error = format!("{error:#}"), "unexpected error");
+    }
+    response
 }

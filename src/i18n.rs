@@ -23,6 +23,47 @@ static_loader! {
 
 pub const LANG_COOKIE: &str = "denglu_lang";
 
+/// The language of the page being rendered.
+pub fn use_locale() -> Locale {
+    leptos::prelude::use_context::<Locale>().unwrap_or(Locale::ZhCn)
+}
+
+/// On the server, negotiated from the request's cookie and `Accept-Language`; in the browser,
+/// read back from `<html lang>`, so that hydration renders exactly what the server did.
+pub fn request_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use http::header::{ACCEPT_LANGUAGE, COOKIE};
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        let header = |name| {
+            parts
+                .as_ref()
+                .and_then(|p| p.headers.get(name))
+                .and_then(|v| v.to_str().ok())
+        };
+        let cookie = header(COOKIE).and_then(|c| cookie_value(c, LANG_COOKIE));
+        Locale::negotiate(cookie, header(ACCEPT_LANGUAGE))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos::prelude::document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|tag| Locale::parse(&tag))
+            .unwrap_or(Locale::ZhCn)
+    }
+}
+
+/// The value of cookie `name` in a `Cookie` header.
+#[cfg(feature = "ssr")]
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Locale {
     ZhCn,

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -18,9 +19,15 @@ pub mod entities;
 #[cfg(feature = "ssr")]
 pub mod error;
 #[cfg(feature = "ssr")]
+pub mod qr;
+#[cfg(feature = "ssr")]
+pub mod random;
+#[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod server_fn;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]

@@ -19,16 +19,14 @@ use url::Url;
 use providers::Registry;
 
 use crate::app::{App, shell};
-use crate::auth::replay::CallbackReplays;
+use crate::auth::Auth;
 use crate::auth::sealing::TokenSealer;
-use crate::auth::ticket_hub::TicketHub;
-use crate::config::Settings;
+use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
+use crate::qr::QrSignIn;
 use crate::state::AppState;
-use crate::{routes, session};
+use crate::{error, routes, session};
 
-/// Where the simulator is mounted when `DENGLU_SIMULATOR` is on.
-pub const SIMULATOR_MOUNT: &str = "/_sim";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 #[derive(Debug, thiserror::Error)]
@@ -93,14 +91,24 @@ impl Application {
             &settings.endpoints,
             providers::http_client_with(settings.provider_timeouts),
         );
-        let tickets = TicketHub::start(db.clone());
+        let auth = Arc::new(Auth::new(
+            db.conn.clone(),
+            providers,
+            TokenSealer::from_secret(&settings.secret),
+            settings.lifetimes,
+            public_url.clone(),
+        ));
+        let qr = Arc::new(QrSignIn::start(
+            &db,
+            auth.clone(),
+            public_url,
+            settings.simulator,
+        ));
         let state = AppState {
             leptos_options,
             db,
-            tickets,
-            providers,
-            sealer: Arc::new(TokenSealer::from_secret(&settings.secret)),
-            replays: Arc::new(CallbackReplays::new(settings.lifetimes.replay)),
+            auth,
+            qr,
             settings: Arc::new(settings),
         };
         let router = router(state.clone(), store);
@@ -125,11 +133,6 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
-}
-
-fn local_url(address: SocketAddr) -> Url {
-    Url::parse(&format!("http://{address}"))
-        .expect("a socket address always forms a valid http URL")
 }
 
 /// In simulation every provider base URL is a path under our own `/_sim/`, named after the
@@ -193,6 +196,7 @@ fn router(state: AppState, store: session::Store) -> Router {
             settings.clone(),
             session::apply_handoff,
         ))
+        .layer(axum::middleware::map_response(error::log_unexpected))
         .layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -1,18 +1,42 @@
-//! Accounts and sign-in: everything that reads or writes who a person is.
+//! Sign-in's front door: everything that reads or writes who a person is goes through
+//! [`Auth`], over a small context (database, providers, token sealer, replay memory,
+//! lifetimes, public URL). Pages, components and routes call its methods with the browser's
+//! [`SignInSession`]; the data access behind it (`store`) is private to this module.
+//!
+//! - `start`: a sign-in leaves for a provider with a fresh state.
+//! - `callback`: the state is checked and spent, the code traded once (WeChat's double
+//!   redirect replays the first answer), and the verified identity handed to `landing`.
+//! - `landing`: who is this, and where do they go (signed in, linked, profile completion).
+//! - `signup`, `account`, `refresh`: the profile form and the account page's actions.
+//! - `session`: the typed session and its transitions; `signed_in`: the signed-in person.
+//!
+//! Nothing here knows one provider from another: providers are looked up by id.
 
-pub mod accounts;
-pub mod callback;
+mod account;
+mod callback;
+mod context;
 pub mod fields;
-pub mod flow;
-pub mod identities;
+mod handoff;
+mod landing;
 pub mod next_path;
 pub mod pending;
-pub mod qr_image;
-pub mod refresh;
-pub mod replay;
+mod refresh;
+mod replay;
 pub mod sealing;
-pub mod session_user;
-pub mod signup;
-pub mod states;
-pub mod ticket_hub;
-pub mod tickets;
+pub mod session;
+mod signed_in;
+mod signup;
+mod start;
+mod states;
+mod store;
+
+pub use account::UnlinkOutcome;
+pub use callback::Landing;
+pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH};
+pub use handoff::{HandoffError, Handover, IdentityHandoff, VerifiedIdentity};
+pub use pending::SealedTokens;
+pub use refresh::RefreshError;
+pub use session::{SessionError, SignInSession, TicketSide};
+pub use signed_in::{Account, SignedIn};
+pub use signup::{SignupError, SignupForm};
+pub use start::{EmbeddedStart, StartRequest};

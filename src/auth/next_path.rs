@@ -3,6 +3,7 @@
 /// A relative path on this site (`/account?tab=x`): never `//host`, `/\host`, a scheme or
 /// control characters, so it cannot be turned into an open redirect.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub struct NextPath(String);
 
 const MAX_LEN: usize = 512;
@@ -25,6 +26,16 @@ impl NextPath {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for NextPath {
+    type Error = &'static str;
+
+    /// Read back from the session through the same parser: a stored value is never trusted
+    /// to be a safe path just because it deserialises.
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw).ok_or("not a relative path on this site")
     }
 }
 
@@ -59,5 +70,22 @@ mod tests {
         }
         assert_eq!(NextPath::parse(&format!("/{}", "a".repeat(600))), None);
         assert_eq!(NextPath::parse_or(Some("//x"), "/login").as_str(), "/login");
+    }
+
+    #[test]
+    fn deserialising_goes_through_the_parser() {
+        let ok: Result<NextPath, _> = serde_json::from_str(r#""/account""#);
+        assert_eq!(
+            ok.map(|p| p.as_str().to_string()).ok(),
+            Some("/account".into())
+        );
+        for bad in [
+            r#""//evil.example""#,
+            r#""https://evil.example""#,
+            r#""/a\b""#,
+        ] {
+            let parsed: Result<NextPath, _> = serde_json::from_str(bad);
+            assert!(parsed.is_err(), "{bad} must be refused");
+        }
     }
 }

@@ -5,12 +5,9 @@
 use chrono::{DateTime, Utc};
 use providers::{Profile, TokenSet};
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 
 use crate::auth::next_path::NextPath;
 use crate::auth::sealing::{Purpose, TokenSealer};
-
-const SESSION_KEY: &str = "pending_signup";
 
 /// Tokens as they are stored: sealed, with their expiry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,32 +40,4 @@ pub struct PendingSignup {
     pub tokens: SealedTokens,
     pub next: NextPath,
     pub expires_at: DateTime<Utc>,
-}
-
-pub async fn keep(
-    session: &Session,
-    pending: &PendingSignup,
-) -> Result<(), tower_sessions::session::Error> {
-    session.insert(SESSION_KEY, pending).await
-}
-
-/// The pending sign-up of this session, if there is one that has not expired.
-pub async fn current(
-    session: &Session,
-    now: DateTime<Utc>,
-) -> Result<Option<PendingSignup>, tower_sessions::session::Error> {
-    let pending = session.get::<PendingSignup>(SESSION_KEY).await?;
-    match pending {
-        Some(p) if p.expires_at > now => Ok(Some(p)),
-        Some(_) => {
-            forget(session).await?;
-            Ok(None)
-        }
-        None => Ok(None),
-    }
-}
-
-pub async fn forget(session: &Session) -> Result<(), tower_sessions::session::Error> {
-    session.remove::<serde_json::Value>(SESSION_KEY).await?;
-    Ok(())
 }

@@ -5,12 +5,13 @@ use chrono::Utc;
 use providers::{ErrorKind, Profile, Provider, ProviderError, ProviderId, Secret, TokenSet};
 use sea_orm::DbErr;
 
-use crate::auth::accounts;
-use crate::auth::identities::{self, IdentityKeys};
+use crate::auth::context::Auth;
 use crate::auth::pending::SealedTokens;
-use crate::auth::sealing::{OpenError, Purpose};
+use crate::auth::sealing::{OpenError, Purpose, TokenSealer};
+use crate::auth::signed_in::SignedIn;
+use crate::auth::store::accounts;
+use crate::auth::store::identities::{self, IdentityKeys};
 use crate::entities::identity;
-use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {
@@ -31,55 +32,61 @@ pub enum RefreshError {
     Db(#[from] DbErr),
 }
 
-/// Refreshes one identity of `user_id` from its provider.
-pub async fn refresh_identity(
-    app: &AppState,
-    user_id: i64,
-    identity_id: i64,
-) -> Result<(), RefreshError> {
-    let db = &app.db.conn;
-    let identity = accounts::identities_of(db, user_id)
-        .await?
-        .into_iter()
-        .find(|i| i.id == identity_id)
-        .ok_or(RefreshError::NotFound)?;
-    let provider = identity
-        .provider
-        .parse::<ProviderId>()
-        .ok()
-        .and_then(|id| app.providers.get(id))
-        .ok_or(RefreshError::NotConfigured)?;
-    let sealed_access = identity
-        .access_token_sealed
-        .as_deref()
-        .ok_or(RefreshError::SignInAgain)?;
-    let app_subject = identities::app_subject(db, identity.id, provider.app_id())
-        .await?
-        .unwrap_or_else(|| identity.subject.clone());
-    let stored = stored_tokens(
-        app.sealer.open(Purpose::AccessToken, sealed_access)?,
-        &app_subject,
-        identity.unionid.as_deref(),
-    );
+impl Auth {
+    /// Refreshes one of the signed-in person's identities from its provider.
+    #[tracing::instrument(skip_all, fields(identity_id))]
+    pub async fn refresh_identity(
+        &self,
+        who: &SignedIn,
+        identity_id: i64,
+    ) -> Result<(), RefreshError> {
+        let db = &self.db;
+        let identity = accounts::identities_of(db, who.user_id())
+            .await?
+            .into_iter()
+            .find(|i| i.id == identity_id)
+            .ok_or(RefreshError::NotFound)?;
+        let provider = identity
+            .provider
+            .parse::<ProviderId>()
+            .ok()
+            .and_then(|id| self.provider(id))
+            .ok_or(RefreshError::NotConfigured)?;
+        let sealed_access = identity
+            .access_token_sealed
+            .as_deref()
+            .ok_or(RefreshError::SignInAgain)?;
+        let app_subject = identities::app_subject(db, identity.id, provider.app_id())
+            .await?
+            .unwrap_or_else(|| identity.subject.clone());
+        let stored = stored_tokens(
+            self.sealer.open(Purpose::AccessToken, sealed_access)?,
+            &app_subject,
+            identity.unionid.as_deref(),
+        );
 
-    let (profile, renewed) = match provider.fetch_profile(&stored).await {
-        Ok(profile) => (profile, None),
-        Err(e) if e.kind() == ErrorKind::TokenExpired => {
-            tracing::info!(provider = %provider.id(), "access token expired; refreshing it");
-            let renewed = renew(app, provider.as_ref(), &identity, &app_subject).await?;
-            let profile = provider.fetch_profile(&renewed).await?;
-            (profile, Some(renewed))
-        }
-        Err(e) if e.kind() == ErrorKind::TokenInvalid => return Err(RefreshError::SignInAgain),
-        Err(e) => return Err(e.into()),
-    };
-    same_person(provider.as_ref(), &profile, &app_subject)?;
-    let now = Utc::now();
-    let sealed = renewed
-        .as_ref()
-        .map(|tokens| SealedTokens::seal(&app.sealer, tokens, now));
-    identities::record_refresh(db, identity, &profile, sealed.as_ref(), now).await?;
-    Ok(())
+        let (profile, renewed) = match provider.fetch_profile(&stored).await {
+            Ok(profile) => (profile, None),
+            Err(e) if e.kind() == ErrorKind::TokenExpired => {
+                tracing::info!(provider = %provider.id(), "access token expired; refreshing it");
+                let renewed =
+                    renew(&self.sealer, provider.as_ref(), &identity, &app_subject).await?;
+                let profile = provider.fetch_profile(&renewed).await?;
+                (profile, Some(renewed))
+            }
+            Err(e) if e.kind() == ErrorKind::TokenInvalid => {
+                return Err(RefreshError::SignInAgain);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        same_person(provider.as_ref(), &profile, &app_subject)?;
+        let now = Utc::now();
+        let sealed = renewed
+            .as_ref()
+            .map(|tokens| SealedTokens::seal(&self.sealer, tokens, now));
+        identities::record_refresh(db, identity, &profile, sealed.as_ref(), now).await?;
+        Ok(())
+    }
 }
 
 /// A token set rebuilt from storage: the access token and whose it is (WeChat and QQ read
@@ -94,7 +101,7 @@ fn stored_tokens(access: Secret, app_subject: &str, unionid: Option<&str>) -> To
 }
 
 async fn renew(
-    app: &AppState,
+    sealer: &TokenSealer,
     provider: &dyn Provider,
     identity: &identity::Model,
     app_subject: &str,
@@ -103,7 +110,7 @@ async fn renew(
         .refresh_token_sealed
         .as_deref()
         .ok_or(RefreshError::SignInAgain)?;
-    let refresh_token = app.sealer.open(Purpose::RefreshToken, sealed)?;
+    let refresh_token = sealer.open(Purpose::RefreshToken, sealed)?;
     let mut renewed = match provider.refresh(&refresh_token).await {
         Ok(tokens) => tokens,
         Err(e) if matches!(e.kind(), ErrorKind::TokenExpired | ErrorKind::TokenInvalid) => {

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::app::use_locale;
 use crate::components::href::query_value;
+use crate::components::site_info::use_site_info;
 use crate::components::user_menu::UserMenu;
-use crate::i18n::Locale;
-use crate::pages::login::SiteInfo;
+use crate::i18n::{Locale, use_locale};
+use crate::model::SiteInfo;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -69,7 +69,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 #[component]
 pub fn SimulatorBanner() -> impl IntoView {
     let locale = use_locale();
-    let site = expect_context::<Resource<Result<SiteInfo, ServerFnError>>>();
+    let site = use_site_info();
     view! {
         <Transition>
             {move || Suspend::new(async move {

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_locale;
 use crate::components::href::query_value;
+use crate::i18n::use_locale;
 
 /// A plain link to `/auth/{id}/start`: it is a full navigation to the provider, never a
 /// client-side route, and it works before the wasm has loaded.

@@ -1,10 +1,9 @@
 //! Who is signed in, shown in the header of every page.
 
+use crate::i18n::use_locale;
+use crate::model::{AccountSummary, ServerError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use serde::{Deserialize, Serialize};
-
-use crate::app::use_locale;
 
 /// Bumped when a form signs someone in or out or edits the profile, so the header (and any
 /// page showing the account) asks the server again without a full reload.
@@ -32,35 +31,22 @@ impl Default for SessionChanged {
     }
 }
 
-/// The signed-in person, as the header shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Viewer {
-    pub username: String,
-    pub display_name: String,
-    pub avatar_url: Option<String>,
-}
-
+/// The signed-in person, as the header shows them; `None` when signed out.
 #[server(endpoint = "viewer")]
-pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
-    use crate::auth::{accounts, session_user};
-    use crate::components::form::server::{app_state, session};
+pub async fn get_viewer() -> Result<Option<AccountSummary>, ServerError> {
+    use crate::server_fn::{app_state, fail, signed_in, unexpected};
 
-    let app = app_state().map_err(ServerFnError::new)?;
-    let session = session().await.map_err(ServerFnError::new)?;
-    let Some(user_id) = session_user::current_user_id(&session).await else {
-        return Ok(None);
+    let app = app_state()?;
+    let who = match signed_in(&app).await {
+        Ok(who) => who,
+        Err(ServerError::Expired) => return Ok(None),
+        Err(e) => return Err(fail(e)),
     };
-    let user = accounts::active_user(&app.db.conn, user_id)
+    app.auth
+        .account_summary(&who)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "cannot read the signed-in user");
-            ServerFnError::new("unavailable")
-        })?;
-    Ok(user.map(|u| Viewer {
-        username: u.username,
-        display_name: u.display_name,
-        avatar_url: u.avatar_url,
-    }))
+        .map(Some)
+        .map_err(|e| fail(unexpected("cannot read the signed-in user", e)))
 }
 
 #[component]

@@ -6,30 +6,26 @@
 //! wasm, so the code shows as soon as the page does.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::app::use_locale;
 use crate::components::href::query_value;
-
-/// What `new WxLogin({...})` is given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WechatEmbed {
-    pub script_url: String,
-    pub app_id: String,
-    pub redirect_uri: String,
-    pub state: String,
-}
+use crate::i18n::use_locale;
+use crate::model::{ServerError, WechatEmbed};
 
 /// A fresh state for the embedded QR, kept in this session like any sign-in's.
 #[server(endpoint = "wechat/embed")]
-pub async fn new_wechat_embed(next: Option<String>) -> Result<WechatEmbed, ServerFnError> {
-    use crate::components::form::server::{app_state, session};
+pub async fn new_wechat_embed(next: Option<String>) -> Result<WechatEmbed, ServerError> {
+    use crate::server_fn::{app_state, fail, session};
 
-    let app = app_state().map_err(ServerFnError::new)?;
-    let session = session().await.map_err(ServerFnError::new)?;
-    let start = crate::auth::flow::start_embedded(&app, &session, next.as_deref())
+    let app = app_state()?;
+    let session = session().await?;
+    let start = app
+        .auth
+        .start_embedded(&session, next.as_deref())
         .await
-        .map_err(|e| ServerFnError::new(e.as_str()))?;
+        .map_err(|error| {
+            tracing::warn!(kind = error.as_str(), "cannot start the embedded WeChat QR");
+            fail(ServerError::Unavailable)
+        })?;
     Ok(WechatEmbed {
         script_url: app.wechat_login_script().to_string(),
         app_id: start.app_id,

@@ -4,127 +4,47 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 
-use crate::app::use_locale;
-use crate::components::form::{
-    DisplayNameField, EmailField, FormAlert, FormError, initial_value, last_error,
-};
+use crate::components::form::{DisplayNameField, EmailField, FormAlert, initial_value, last_error};
+use crate::components::site_info::use_site_info;
 use crate::components::user_menu::SessionChanged;
+use crate::i18n::use_locale;
+use crate::model::{AccountSummary, ServerError};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountPage {
-    pub username: String,
-    pub display_name: String,
-    pub email: Option<String>,
-    pub avatar_url: Option<String>,
-    pub identities: Vec<IdentityRow>,
-    /// Offered providers this account has no identity at yet.
-    pub linkable: Vec<String>,
-}
-
-/// One linked sign-in method, as the page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IdentityRow {
-    pub id: i64,
-    pub provider: String,
-    pub nickname: String,
-    pub avatar_url: Option<String>,
-    /// `YYYY-MM-DD`, UTC.
-    pub linked_on: String,
-    /// `YYYY-MM-DD HH:MM`, UTC.
-    pub last_used: String,
-}
-
-/// Server-side parts shared by this page's server functions.
+/// Where a plain form post goes back to.
 #[cfg(feature = "ssr")]
-mod server {
-    use super::FormError;
-
-    /// Where a plain form post goes back to.
-    pub const PAGE: &str = "/account";
-    use crate::components::form::server::{app_state, session};
-    use crate::state::AppState;
-
-    /// The signed-in user, or `Expired` (the page then offers to sign in again).
-    pub async fn signed_in() -> Result<(AppState, tower_sessions::Session, i64), FormError> {
-        let app = app_state()?;
-        let session = session().await?;
-        let user_id = crate::auth::session_user::current_user_id(&session)
-            .await
-            .ok_or(FormError::Expired)?;
-        let user = crate::auth::accounts::active_user(&app.db.conn, user_id)
-            .await
-            .map_err(|e| crate::components::form::server::unexpected("cannot read the user", e))?
-            .ok_or(FormError::Expired)?;
-        Ok((app, session, user.id))
-    }
-}
+const PAGE: &str = "/account";
 
 /// The account of this session; without one, the page sends the person to sign in.
 #[server(endpoint = "account/details")]
-pub async fn get_account() -> Result<Option<AccountPage>, ServerFnError> {
-    use crate::auth::accounts;
+pub async fn get_account() -> Result<Option<AccountSummary>, ServerError> {
+    use crate::server_fn::{app_state, fail, redirect, signed_in, unexpected};
 
-    let (app, _, user_id) = match server::signed_in().await {
-        Ok(found) => found,
-        Err(FormError::Expired) => {
-            leptos_axum::redirect("/login?next=/account");
+    let app = app_state()?;
+    let who = match signed_in(&app).await {
+        Ok(who) => who,
+        Err(ServerError::Expired) => {
+            redirect("/login?next=/account");
             return Ok(None);
         }
-        Err(e) => return Err(ServerFnError::new(e)),
+        Err(e) => return Err(fail(e)),
     };
-    let db = &app.db.conn;
-    let unavailable = |e: sea_orm::DbErr| {
-        tracing::error!(error = %e, "cannot read the account");
-        ServerFnError::new("unavailable")
-    };
-    let Some(user) = accounts::active_user(db, user_id)
+    app.auth
+        .account_summary(&who)
         .await
-        .map_err(unavailable)?
-    else {
-        return Ok(None);
-    };
-    let identities = accounts::identities_of(db, user_id)
-        .await
-        .map_err(unavailable)?;
-    let linkable = app
-        .settings
-        .providers
-        .iter()
-        .map(|p| p.id.as_str())
-        .filter(|id| !identities.iter().any(|i| i.provider == *id))
-        .map(str::to_string)
-        .collect();
-    Ok(Some(AccountPage {
-        username: user.username,
-        display_name: user.display_name,
-        email: user.email,
-        avatar_url: user.avatar_url,
-        identities: identities
-            .into_iter()
-            .map(|i| IdentityRow {
-                id: i.id,
-                provider: i.provider,
-                nickname: i.display_name,
-                avatar_url: i.avatar_url,
-                linked_on: i.created_at.format("%Y-%m-%d").to_string(),
-                last_used: i.last_login_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            })
-            .collect(),
-        linkable,
-    }))
+        .map(Some)
+        .map_err(|e| fail(unexpected("cannot read the account", e)))
 }
 
 #[server(endpoint = "account/profile")]
-pub async fn update_profile(display_name: String, email: String) -> Result<(), FormError> {
-    use crate::auth::accounts;
+pub async fn update_profile(display_name: String, email: String) -> Result<(), ServerError> {
     use crate::auth::fields::{DisplayName, Email};
-    use crate::components::form::FieldErrors;
-    use crate::components::form::server::{refuse, unexpected};
+    use crate::model::FieldErrors;
+    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
 
     let outcome = async {
-        let (app, _, user_id) = server::signed_in().await?;
+        let app = app_state()?;
+        let who = signed_in(&app).await?;
         let mut fields = FieldErrors::default();
         let name = DisplayName::parse(&display_name)
             .map_err(|key| fields.add("display_name", key))
@@ -135,9 +55,10 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), F
         let (Some(name), Some(mail)) = (name, mail) else {
             fields.keep("display_name", &display_name);
             fields.keep("email", &email);
-            return Err(FormError::Invalid(fields));
+            return Err(ServerError::Invalid(fields));
         };
-        accounts::update_profile(&app.db.conn, user_id, &name, mail.as_ref())
+        app.auth
+            .update_profile(&who, &name, mail.as_ref())
             .await
             .map_err(|e| unexpected("cannot update a profile", e))
     }
@@ -146,25 +67,26 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), F
         refuse(
             e,
             <UpdateProfile as leptos::server_fn::ServerFn>::PATH,
-            server::PAGE,
+            PAGE,
         )
     })
 }
 
 #[server(endpoint = "account/unlink")]
-pub async fn unlink_identity(identity_id: i64) -> Result<(), FormError> {
-    use crate::auth::accounts::{self, UnlinkOutcome};
-    use crate::components::form::server::{refuse, unexpected};
+pub async fn unlink_identity(identity_id: i64) -> Result<(), ServerError> {
+    use crate::auth::UnlinkOutcome;
+    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
 
     let outcome = async {
-        let (app, _, user_id) = server::signed_in().await?;
-        match accounts::unlink_identity(&app.db.conn, user_id, identity_id).await {
+        let app = app_state()?;
+        let who = signed_in(&app).await?;
+        match app.auth.unlink(&who, identity_id).await {
             Ok(UnlinkOutcome::Unlinked) => Ok(()),
             Ok(UnlinkOutcome::LastMethod) => {
-                Err(FormError::Refused("account-unlink-last".to_string()))
+                Err(ServerError::Refused("account-unlink-last".to_string()))
             }
             Ok(UnlinkOutcome::NotFound) => {
-                Err(FormError::Refused("account-unlink-missing".to_string()))
+                Err(ServerError::Refused("account-unlink-missing".to_string()))
             }
             Err(e) => Err(unexpected("cannot unlink an identity", e)),
         }
@@ -174,25 +96,26 @@ pub async fn unlink_identity(identity_id: i64) -> Result<(), FormError> {
         refuse(
             e,
             <UnlinkIdentity as leptos::server_fn::ServerFn>::PATH,
-            server::PAGE,
+            PAGE,
         )
     })
 }
 
 #[server(endpoint = "account/refresh")]
-pub async fn refresh_identity(identity_id: i64) -> Result<(), FormError> {
-    use crate::auth::refresh::{self, RefreshError};
-    use crate::components::form::server::{refuse, unexpected};
+pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
+    use crate::auth::RefreshError;
+    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
 
     let outcome = async {
-        let (app, _, user_id) = server::signed_in().await?;
-        match refresh::refresh_identity(&app, user_id, identity_id).await {
+        let app = app_state()?;
+        let who = signed_in(&app).await?;
+        match app.auth.refresh_identity(&who, identity_id).await {
             Ok(()) => Ok(()),
             Err(RefreshError::NotFound) => {
-                Err(FormError::Refused("account-unlink-missing".to_string()))
+                Err(ServerError::Refused("account-unlink-missing".to_string()))
             }
             Err(RefreshError::SignInAgain | RefreshError::Sealed(_)) => {
-                Err(FormError::Refused("account-refresh-sign-in".to_string()))
+                Err(ServerError::Refused("account-refresh-sign-in".to_string()))
             }
             Err(RefreshError::Provider(e)) => {
                 tracing::warn!(
@@ -202,11 +125,11 @@ pub async fn refresh_identity(identity_id: i64) -> Result<(), FormError> {
                     error = %e,
                     "profile refresh failed at the provider"
                 );
-                Err(FormError::Refused(
+                Err(ServerError::Refused(
                     "account-refresh-unavailable".to_string(),
                 ))
             }
-            Err(RefreshError::NotConfigured) => Err(FormError::Refused(
+            Err(RefreshError::NotConfigured) => Err(ServerError::Refused(
                 "account-refresh-unavailable".to_string(),
             )),
             Err(e @ RefreshError::Db(_)) => Err(unexpected("cannot refresh a profile", e)),
@@ -217,32 +140,33 @@ pub async fn refresh_identity(identity_id: i64) -> Result<(), FormError> {
         refuse(
             e,
             <RefreshIdentity as leptos::server_fn::ServerFn>::PATH,
-            server::PAGE,
+            PAGE,
         )
     })
 }
 
 /// Signs out: the server-side session is deleted and its cookie expired.
 #[server(endpoint = "account/sign_out")]
-pub async fn sign_out() -> Result<(), FormError> {
-    use crate::components::form::server::{refuse, session, unexpected};
+pub async fn sign_out() -> Result<(), ServerError> {
+    use crate::server_fn::{redirect, refuse, session, unexpected};
 
     let outcome = async {
         let session = session().await?;
-        crate::auth::session_user::sign_out(&session)
+        session
+            .signed_out()
             .await
             .map_err(|e| unexpected("cannot sign out", e))
     }
     .await;
     match outcome {
         Ok(()) => {
-            leptos_axum::redirect("/login");
+            redirect("/login");
             Ok(())
         }
         Err(e) => Err(refuse(
             e,
             <SignOut as leptos::server_fn::ServerFn>::PATH,
-            server::PAGE,
+            PAGE,
         )),
     }
 }
@@ -255,6 +179,7 @@ pub fn AccountPage() -> impl IntoView {
     let unlink = ServerAction::<UnlinkIdentity>::new();
     let refresh = ServerAction::<RefreshIdentity>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    let site = use_site_info();
     let account = Resource::new(
         move || {
             (
@@ -281,11 +206,17 @@ pub fn AccountPage() -> impl IntoView {
             <AccountNotice/>
             <Transition fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
                 {move || Suspend::new(async move {
+                    let offered = site.await.map(|info| info.providers).unwrap_or_default();
                     match account.await {
                         Ok(Some(account)) => {
+                            // Offered providers this account has no identity at yet.
+                            let linkable = offered
+                                .into_iter()
+                                .filter(|id| !account.identities.iter().any(|i| &i.provider == id))
+                                .collect();
                             view! {
                                 <ProfileSection account=account.clone() update/>
-                                <IdentitiesSection account unlink refresh/>
+                                <IdentitiesSection account linkable unlink refresh/>
                                 <SignOutSection sign_out/>
                             }
                                 .into_any()
@@ -338,7 +269,7 @@ fn AccountNotice() -> impl IntoView {
 }
 
 #[component]
-fn ProfileSection(account: AccountPage, update: ServerAction<UpdateProfile>) -> impl IntoView {
+fn ProfileSection(account: AccountSummary, update: ServerAction<UpdateProfile>) -> impl IntoView {
     let locale = use_locale();
     let error = last_error(update);
     let display_name = initial_value(error, "display_name", &account.display_name);
@@ -381,7 +312,8 @@ fn ProfileSection(account: AccountPage, update: ServerAction<UpdateProfile>) -> 
 
 #[component]
 fn IdentitiesSection(
-    account: AccountPage,
+    account: AccountSummary,
+    linkable: Vec<String>,
     unlink: ServerAction<UnlinkIdentity>,
     refresh: ServerAction<RefreshIdentity>,
 ) -> impl IntoView {
@@ -408,6 +340,10 @@ fn IdentitiesSection(
                     let provider_name = locale.t(&format!("provider-{}", identity.provider));
                     let (refresh_id, unlink_id) = (identity.id.to_string(), identity.id.to_string());
                     let (refresh_for, unlink_for) = (identity.provider.clone(), identity.provider.clone());
+                    let dates = locale.t_with(
+                        "account-identity-dates",
+                        &[("linked", identity.linked_on()), ("used", identity.last_used())],
+                    );
                     view! {
                         <li class="identity" data-identity=identity.provider.clone()>
                             <img class="provider-icon" src=format!("/icons/{}.svg", identity.provider) alt="" width="28" height="28"/>
@@ -417,13 +353,8 @@ fn IdentitiesSection(
                                 .map(|src| view! { <img class="avatar" src=src alt="" width="36" height="36"/> })}
                             <div class="identity-text">
                                 <span class="identity-provider">{provider_name}</span>
-                                <span class="identity-nickname" data-nickname=identity.nickname.clone()>{identity.nickname.clone()}</span>
-                                <span class="identity-dates">
-                                    {locale.t_with(
-                                        "account-identity-dates",
-                                        &[("linked", identity.linked_on.clone()), ("used", identity.last_used.clone())],
-                                    )}
-                                </span>
+                                <span class="identity-nickname" data-nickname=identity.display_name.clone()>{identity.display_name.clone()}</span>
+                                <span class="identity-dates">{dates}</span>
                             </div>
                             <div class="identity-actions">
                                 <ActionForm action=refresh>
@@ -444,13 +375,12 @@ fn IdentitiesSection(
                 })
                 .collect_view()}
         </ul>
-        {(!account.linkable.is_empty())
+        {(!linkable.is_empty())
             .then(|| {
                 view! {
                     <h2>{locale.t("account-link-title")}</h2>
                     <ul class="provider-links">
-                        {account
-                            .linkable
+                        {linkable
                             .into_iter()
                             .map(|id| {
                                 let name = locale.t(&format!("provider-{id}"));

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::use_locale;
+use crate::i18n::use_locale;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {

@@ -5,124 +5,41 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde::{Deserialize, Serialize};
 
-use crate::app::use_locale;
-
-/// What the phone is shown about a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PhoneView {
-    /// Authorised on this phone and waiting for a decision.
-    Ask {
-        desktop: String,
-        minutes_ago: i64,
-        nickname: String,
-        avatar_url: Option<String>,
-    },
-    Confirmed,
-    Cancelled,
-    Claimed,
-    /// Expired, unknown, or never authorised.
-    Expired,
-    /// Scanned by another phone.
-    NotYours,
-}
+use crate::i18n::use_locale;
+use crate::model::{PhoneView, ServerError};
 
 #[server(endpoint = "qr/phone")]
-pub async fn get_phone_view(ticket: String) -> Result<PhoneView, ServerFnError> {
-    use crate::auth::tickets::{self, Side, TicketStatus};
-    use crate::components::form::server::{app_state, session};
+pub async fn get_phone_view(ticket: String) -> Result<PhoneView, ServerError> {
+    use crate::server_fn::{app_state, fail, session, unexpected};
 
-    let app = app_state().map_err(ServerFnError::new)?;
-    let session = session().await.map_err(ServerFnError::new)?;
-    let now = chrono::Utc::now();
-    let Some(found) = tickets::find(&app.db.conn, &ticket, now)
+    let app = app_state()?;
+    let session = session().await?;
+    app.qr
+        .phone_view(&session, &ticket)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?
-    else {
-        return Ok(PhoneView::Expired);
-    };
-    if !tickets::owns(&session, Side::Phone, &ticket)
-        .await
-        .map_err(ServerFnError::new)?
-    {
-        return Ok(match found.status {
-            TicketStatus::Waiting | TicketStatus::Expired => PhoneView::Expired,
-            _ => PhoneView::NotYours,
-        });
-    }
-    Ok(match (found.status, found.profile) {
-        (TicketStatus::Scanned, Some(profile)) => {
-            let (nickname, avatar_url) = who(&app, &profile).await?;
-            PhoneView::Ask {
-                desktop: found.desktop_agent,
-                minutes_ago: (now - found.created_at).num_minutes().max(0),
-                nickname,
-                avatar_url,
-            }
-        }
-        (TicketStatus::Confirmed, _) => PhoneView::Confirmed,
-        (TicketStatus::Cancelled, _) => PhoneView::Cancelled,
-        (TicketStatus::Claimed, _) => PhoneView::Claimed,
-        _ => PhoneView::Expired,
-    })
-}
-
-/// The name and picture the phone is shown: the provider's, or, after a silent authorization
-/// (which carries none), those of the account it belongs to.
-#[cfg(feature = "ssr")]
-async fn who(
-    app: &crate::state::AppState,
-    profile: &providers::Profile,
-) -> Result<(String, Option<String>), ServerFnError> {
-    use crate::auth::identities::{self, IdentityKeys, safe_avatar, shown_nickname};
-
-    if !profile.nickname.is_empty() {
-        return Ok((
-            shown_nickname(profile),
-            safe_avatar(profile.avatar_url.as_deref()),
-        ));
-    }
-    let known = identities::find(&app.db.conn, &IdentityKeys::of(profile))
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    Ok(known.map_or((String::new(), None), |identity| {
-        (identity.display_name, identity.avatar_url)
-    }))
+        .map_err(|e| fail(unexpected("cannot read a login ticket", e)))
 }
 
 /// Confirm or cancel from the phone that scanned the ticket; then back to this page.
 #[server(endpoint = "qr/decide")]
-pub async fn decide_ticket(ticket: String, decision: String) -> Result<(), ServerFnError> {
-    use crate::auth::tickets::{self, Side, TicketStatus};
-    use crate::components::form::server::{app_state, session};
+pub async fn decide_ticket(ticket: String, decision: String) -> Result<(), ServerError> {
+    use crate::model::paths;
+    use crate::qr::Decision;
+    use crate::server_fn::{app_state, redirect, session, unexpected};
 
-    let app = app_state().map_err(ServerFnError::new)?;
-    let session = session().await.map_err(ServerFnError::new)?;
-    let now = chrono::Utc::now();
-    if tickets::owns(&session, Side::Phone, &ticket)
-        .await
-        .map_err(ServerFnError::new)?
-    {
-        let db = &app.db.conn;
-        let (changed, status) = match decision.as_str() {
-            "confirm" => (
-                tickets::confirm(db, &ticket, now).await,
-                TicketStatus::Confirmed,
-            ),
-            _ => (
-                tickets::cancel(db, &ticket, now).await,
-                TicketStatus::Cancelled,
-            ),
-        };
-        match changed {
-            Ok(true) => app.tickets.publish(&ticket, status).await,
-            Ok(false) => {}
-            Err(e) => tracing::error!(error = %e, "cannot record a ticket decision"),
-        }
+    let app = app_state()?;
+    let session = session().await?;
+    let decision = match decision.as_str() {
+        "confirm" => Decision::Confirm,
+        _ => Decision::Cancel,
+    };
+    if let Err(e) = app.qr.decide(&session, &ticket, decision).await {
+        // The page shows the ticket as it now is.
+        unexpected("cannot record a ticket decision", e);
     }
-    if tickets::is_ticket_id(&ticket) {
-        leptos_axum::redirect(&format!("/qr/{ticket}/confirm"));
+    if crate::random::is_token(&ticket) {
+        redirect(&paths::qr_confirm(&ticket));
     }
     Ok(())
 }

@@ -2,93 +2,49 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 
-use crate::app::use_locale;
 use crate::components::form::{
-    DisplayNameField, EmailField, FieldError, FormAlert, FormError, initial_value, last_error,
+    DisplayNameField, EmailField, FieldError, FormAlert, initial_value, last_error,
 };
+use crate::components::site_info::use_site_info;
 use crate::components::user_menu::SessionChanged;
-
-/// What the form starts with: the pending identity and a free username made from its nickname.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignupDraft {
-    pub provider: String,
-    pub nickname: String,
-    pub avatar_url: Option<String>,
-    pub username: String,
-    pub display_name: String,
-    /// Every offered provider, for "I already have an account".
-    pub providers: Vec<String>,
-}
+use crate::i18n::use_locale;
+use crate::model::{ServerError, SignupDraft, UsernameCheck};
 
 /// The pending first login of this session; with none, the page sends the person to sign in.
 #[server(endpoint = "signup/draft")]
-pub async fn get_signup_draft() -> Result<Option<SignupDraft>, ServerFnError> {
-    use crate::auth::signup;
-    use crate::components::form::server::{app_state, session};
+pub async fn get_signup_draft() -> Result<Option<SignupDraft>, ServerError> {
+    use crate::server_fn::{app_state, fail, redirect, session, unexpected};
 
-    let app = app_state().map_err(ServerFnError::new)?;
-    let session = session().await.map_err(ServerFnError::new)?;
-    let draft = signup::draft(&app, &session).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot prepare the profile form");
-        ServerFnError::new("unavailable")
-    })?;
-    let Some(draft) = draft else {
-        leptos_axum::redirect("/login");
-        return Ok(None);
-    };
-    Ok(Some(SignupDraft {
-        provider: draft.provider,
-        nickname: draft.nickname,
-        avatar_url: draft.avatar_url,
-        username: draft.username,
-        display_name: draft.display_name,
-        providers: app
-            .settings
-            .providers
-            .iter()
-            .map(|p| p.id.as_str().to_string())
-            .collect(),
-    }))
-}
-
-/// What the live check says about a username as it is typed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum UsernameCheck {
-    Available,
-    Taken,
-    /// The translation key of what is wrong with it.
-    Invalid(String),
+    let app = app_state()?;
+    let session = session().await?;
+    let draft = app
+        .auth
+        .signup_draft(&session)
+        .await
+        .map_err(|e| fail(unexpected("cannot prepare the profile form", e)))?;
+    if draft.is_none() {
+        redirect("/login");
+    }
+    Ok(draft)
 }
 
 /// Whether a username is free. Only answered for a session completing its profile.
 #[server(endpoint = "signup/check_username")]
-pub async fn check_username(username: String) -> Result<UsernameCheck, ServerFnError> {
-    use crate::auth::signup::{self, UsernameStatus};
-    use crate::components::form::server::{app_state, session};
+pub async fn check_username(username: String) -> Result<UsernameCheck, ServerError> {
+    use crate::auth::SignupError;
+    use crate::server_fn::{app_state, fail, session, unexpected};
 
-    let app = app_state().map_err(ServerFnError::new)?;
-    let session = session().await.map_err(ServerFnError::new)?;
-    let waiting = crate::auth::pending::current(&session, chrono::Utc::now())
+    let app = app_state()?;
+    let session = session().await?;
+    app.auth
+        .check_username(&session, &username)
         .await
-        .map_err(ServerFnError::new)?;
-    if waiting.is_none() {
-        // Not a failure of ours: this session has no profile to complete.
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::UNAUTHORIZED);
-        }
-        return Err(ServerFnError::new("nothing is waiting for a profile"));
-    }
-    let status = signup::check_username(&app, &username).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot check a username");
-        ServerFnError::new("unavailable")
-    })?;
-    Ok(match status {
-        UsernameStatus::Available => UsernameCheck::Available,
-        UsernameStatus::Taken => UsernameCheck::Taken,
-        UsernameStatus::Invalid(key) => UsernameCheck::Invalid(key.to_string()),
-    })
+        .map_err(|e| match e {
+            // Not a failure of ours: this session has no profile to complete.
+            SignupError::NothingPending => fail(ServerError::Expired),
+            other => fail(unexpected("cannot check a username", other)),
+        })
 }
 
 /// Creates the account and signs it in, then goes where the sign-in was headed.
@@ -97,10 +53,10 @@ pub async fn complete_signup(
     username: String,
     display_name: String,
     email: String,
-) -> Result<(), FormError> {
-    use crate::auth::signup::{self, SignupError, SignupForm};
-    use crate::components::form::FieldErrors;
-    use crate::components::form::server::{app_state, refuse, session, unexpected};
+) -> Result<(), ServerError> {
+    use crate::auth::{SignupError, SignupForm};
+    use crate::model::FieldErrors;
+    use crate::server_fn::{app_state, redirect, refuse, session, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -110,10 +66,11 @@ pub async fn complete_signup(
             display_name: &display_name,
             email: &email,
         };
-        signup::complete(&app, &session, form)
+        app.auth
+            .complete_signup(&session, form)
             .await
             .map_err(|e| match e {
-                SignupError::NothingPending => FormError::Expired,
+                SignupError::NothingPending => ServerError::Expired,
                 SignupError::Invalid(problems) => {
                     let mut fields = FieldErrors::default();
                     for (field, key) in problems {
@@ -122,7 +79,7 @@ pub async fn complete_signup(
                     fields.keep("username", &username);
                     fields.keep("display_name", &display_name);
                     fields.keep("email", &email);
-                    FormError::Invalid(fields)
+                    ServerError::Invalid(fields)
                 }
                 other => unexpected("cannot complete a profile", other),
             })
@@ -130,7 +87,7 @@ pub async fn complete_signup(
     .await;
     match outcome {
         Ok(next) => {
-            leptos_axum::redirect(next.as_str());
+            redirect(next.as_str());
             Ok(())
         }
         Err(error) => Err(refuse(
@@ -145,6 +102,7 @@ pub async fn complete_signup(
 pub fn SignupPage() -> impl IntoView {
     let locale = use_locale();
     let draft = Resource::new(|| (), |_| get_signup_draft());
+    let site = use_site_info();
     let submit = ServerAction::<CompleteSignup>::new();
     let changed = use_context::<SessionChanged>().unwrap_or_default();
     Effect::new(move |_| {
@@ -159,8 +117,9 @@ pub fn SignupPage() -> impl IntoView {
             <h1>{locale.t("signup-title")}</h1>
             <Suspense fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
                 {move || Suspend::new(async move {
+                    let providers = site.await.map(|info| info.providers).unwrap_or_default();
                     match draft.await {
-                        Ok(Some(draft)) => view! { <SignupForm draft submit/> }.into_any(),
+                        Ok(Some(draft)) => view! { <SignupForm draft providers submit/> }.into_any(),
                         Ok(None) => {
                             view! {
                                 <p>{locale.t("signup-nothing-pending")}</p>
@@ -177,7 +136,12 @@ pub fn SignupPage() -> impl IntoView {
 }
 
 #[component]
-fn SignupForm(draft: SignupDraft, submit: ServerAction<CompleteSignup>) -> impl IntoView {
+fn SignupForm(
+    draft: SignupDraft,
+    /// Every offered provider, for "I already have an account".
+    providers: Vec<String>,
+    submit: ServerAction<CompleteSignup>,
+) -> impl IntoView {
     let locale = use_locale();
     let error = last_error(submit);
     let username = initial_value(error, "username", &draft.username);
@@ -213,8 +177,7 @@ fn SignupForm(draft: SignupDraft, submit: ServerAction<CompleteSignup>) -> impl 
             <h2>{locale.t("signup-existing-title")}</h2>
             <p>{locale.t("signup-existing-body")}</p>
             <ul class="provider-links">
-                {draft
-                    .providers
+                {providers
                     .into_iter()
                     .map(|id| {
                         let label = locale.t(&format!("provider-{id}"));
@@ -238,7 +201,7 @@ fn SignupForm(draft: SignupDraft, submit: ServerAction<CompleteSignup>) -> impl 
 
 /// The username input, with the rules and a live availability check as the person types.
 #[component]
-fn UsernameField(value: String, error: Signal<Option<FormError>>) -> impl IntoView {
+fn UsernameField(value: String, error: Signal<Option<ServerError>>) -> impl IntoView {
     let locale = use_locale();
     let check = ServerAction::<CheckUsername>::new();
     let typed = StoredValue::new(0u32);

@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, LOCATION, USER_AGENT};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::http::header::USER_AGENT;
+use axum::response::Response;
 use axum::routing::get;
 use tower_sessions::Session;
 
-use crate::auth::callback;
-use crate::auth::flow::{self, StartRequest};
+use crate::auth::{SignInSession, StartRequest};
+use crate::qr::agent;
+use crate::routes::redirect;
 use crate::session::Handoff;
 use crate::state::AppState;
 
@@ -33,35 +34,6 @@ fn query_map(raw: Option<&str>) -> HashMap<String, String> {
     map
 }
 
-/// A 302 that nothing on the way may cache: these redirects carry states and codes.
-fn no_store(location: &str) -> Response {
-    match HeaderValue::from_str(&ascii_location(location)) {
-        Ok(value) => (
-            StatusCode::FOUND,
-            [
-                (LOCATION, value),
-                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-        )
-            .into_response(),
-        // Unreachable: the location was made ASCII above. Fail closed, not with a panic.
-        Err(_) => (StatusCode::BAD_REQUEST, "bad redirect").into_response(),
-    }
-}
-
-/// A safe `next` may hold non-ASCII text (`/登录`); a Location header may not.
-fn ascii_location(location: &str) -> String {
-    let mut out = String::with_capacity(location.len());
-    for byte in location.bytes() {
-        if byte.is_ascii_graphic() {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 async fn start(
     Path(provider): Path<String>,
     RawQuery(raw): RawQuery,
@@ -70,14 +42,16 @@ async fn start(
     session: Session,
 ) -> Response {
     let query = query_map(raw.as_deref());
+    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let request = StartRequest {
         next: query.get("next").map(String::as_str),
         attach_pending: query.get("attach").is_some_and(|v| v == "1"),
-        user_agent: headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
+        mobile: user_agent.is_some_and(agent::is_mobile),
     };
-    match flow::start(&app, &session, &provider, request).await {
-        Ok(url) => no_store(url.as_str()),
-        Err(error) => no_store(&error.location()),
+    let session = SignInSession::new(session);
+    match app.auth.start(&session, &provider, request).await {
+        Ok(url) => redirect::found(url.as_str()),
+        Err(error) => redirect::found(&error.location()),
     }
 }
 
@@ -88,8 +62,12 @@ async fn callback(
     session: Session,
 ) -> Response {
     let query = query_map(raw.as_deref());
-    let landing = callback::handle(&app, &session, &provider, &query).await;
-    let mut response = no_store(&landing.location);
+    let session = SignInSession::new(session);
+    let landing = app
+        .auth
+        .callback(&session, &provider, &query, app.qr.clone())
+        .await;
+    let mut response = redirect::found(&landing.location);
     if let Some(id) = landing.session {
         response.extensions_mut().insert(Handoff(id));
     }
@@ -107,14 +85,5 @@ mod tests {
         assert_eq!(q.get("state").map(String::as_str), Some("s"));
         assert_eq!(q.get("bare").map(String::as_str), Some(""));
         assert!(query_map(None).is_empty());
-    }
-
-    #[test]
-    fn locations_are_sent_as_ascii() {
-        assert_eq!(super::ascii_location("/登?a=b c"), "/%E7%99%BB?a=b%20c");
-        assert_eq!(
-            super::ascii_location("/account?notice=linked"),
-            "/account?notice=linked"
-        );
     }
 }

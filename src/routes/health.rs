@@ -6,15 +6,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::db::Database;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(health))
 }
 
-async fn health(State(db): State<Database>) -> (StatusCode, Json<Value>) {
-    if db.is_up().await {
+async fn health(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
+    if app.db.is_up().await {
         (
             StatusCode::OK,
             Json(json!({"status": "ok", "database": "up"})),

@@ -3,9 +3,9 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::http::header::SET_COOKIE;
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use crate::auth::next_path::NextPath;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, Locale};
+use crate::routes::redirect;
 use crate::state::AppState;
 
 const ONE_YEAR_SECS: u32 = 365 * 24 * 3600;
@@ -45,11 +46,7 @@ async fn switch_language(
         locale.tag()
     );
     let cookie = HeaderValue::from_str(&cookie).map_err(|e| AppError::Unexpected(e.into()))?;
-    let location =
-        HeaderValue::from_str(next.as_str()).map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, location)],
-    )
-        .into_response())
+    let mut response = redirect::see_other(next.as_str());
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(response)
 }

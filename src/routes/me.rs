@@ -3,25 +3,16 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use tower_sessions::Session;
 
-use crate::auth::accounts::{AccountView, find_account};
-use crate::auth::session_user::current_user_id;
-use crate::db::Database;
+use crate::auth::SignedIn;
 use crate::error::AppError;
+use crate::model::AccountSummary;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/me", get(me))
 }
 
-async fn me(session: Session, State(db): State<Database>) -> Result<Json<AccountView>, AppError> {
-    let user_id = current_user_id(&session)
-        .await
-        .ok_or(AppError::Unauthorized)?;
-    // An account deleted while its session lived is simply "not signed in".
-    let account = find_account(&db.conn, user_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    Ok(Json(account))
+async fn me(who: SignedIn, State(app): State<AppState>) -> Result<Json<AccountSummary>, AppError> {
+    Ok(Json(app.auth.account_summary(&who).await?))
 }

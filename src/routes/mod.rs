@@ -6,6 +6,7 @@ mod home;
 mod language;
 mod me;
 mod qr;
+mod redirect;
 
 use axum::Router;
 

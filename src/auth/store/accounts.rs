@@ -1,6 +1,10 @@
 //! Accounts and their linked identities: reading them, creating one after a first login,
 //! linking and unlinking sign-in methods, editing the profile.
 
+use crate::auth::fields::{DisplayName, Email, Username};
+use crate::auth::pending::{PendingSignup, SealedTokens};
+use crate::auth::store::identities::{self, Holder, IdentityKeys, InsertError};
+use crate::entities::{identity, user};
 use chrono::{DateTime, Utc};
 use providers::Profile;
 use sea_orm::sea_query::Expr;
@@ -8,65 +12,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set, TransactionTrait,
 };
-use serde::Serialize;
-
-use crate::auth::fields::{DisplayName, Email, Username};
-use crate::auth::identities::{self, IdentityKeys, InsertError};
-use crate::auth::pending::{PendingSignup, SealedTokens};
-use crate::entities::{identity, user};
-
-/// The signed-in user as `/api/me` describes them (the public contract).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct AccountView {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub email: Option<String>,
-    pub avatar_url: Option<String>,
-    pub identities: Vec<LinkedIdentity>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct LinkedIdentity {
-    pub provider: String,
-    pub display_name: String,
-    pub avatar_url: Option<String>,
-    /// RFC 3339, UTC.
-    pub linked_at: String,
-}
-
-/// The account with its identities, oldest link first; `None` if it no longer exists.
-pub async fn find_account(
-    db: &DatabaseConnection,
-    user_id: i64,
-) -> Result<Option<AccountView>, DbErr> {
-    let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
-        return Ok(None);
-    };
-    let identities = identity::Entity::find()
-        .filter(identity::Column::UserId.eq(user.id))
-        .order_by_asc(identity::Column::CreatedAt)
-        .all(db)
-        .await?;
-    Ok(Some(AccountView {
-        id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        email: user.email,
-        avatar_url: user.avatar_url,
-        identities: identities
-            .into_iter()
-            .map(|i| LinkedIdentity {
-                provider: i.provider,
-                display_name: i.display_name,
-                avatar_url: i.avatar_url,
-                linked_at: i
-                    .created_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            })
-            .collect(),
-    }))
-}
 
 /// The identities linked to an account, oldest first.
 pub async fn identities_of(
@@ -206,19 +151,29 @@ pub async fn link_identity(
     tokens: &SealedTokens,
     now: DateTime<Utc>,
 ) -> Result<LinkOutcome, DbErr> {
-    let keys = IdentityKeys::of(profile);
-    if let Some(existing) = identities::find(db, &keys).await? {
-        if existing.user_id != user_id {
+    let holder = identities::holder(db, &IdentityKeys::of(profile)).await?;
+    link_known(db, user_id, holder, profile, tokens, now).await
+}
+
+/// Links a verified identity whose [`Holder`] the caller has just looked up.
+pub async fn link_known(
+    db: &DatabaseConnection,
+    user_id: i64,
+    holder: Option<Holder>,
+    profile: &Profile,
+    tokens: &SealedTokens,
+    now: DateTime<Utc>,
+) -> Result<LinkOutcome, DbErr> {
+    match holder {
+        Some(Holder::Identity(existing)) if existing.user_id == user_id => {
+            identities::record_login(db, *existing, profile, Some(tokens), now).await?;
+            return Ok(LinkOutcome::AlreadyYours);
+        }
+        Some(Holder::Identity(_)) => return Ok(LinkOutcome::OwnedByAnother),
+        Some(Holder::Sibling { user_id: owner }) if owner != user_id => {
             return Ok(LinkOutcome::OwnedByAnother);
         }
-        identities::record_login(db, existing, profile, Some(tokens), now).await?;
-        return Ok(LinkOutcome::AlreadyYours);
-    }
-    if identities::sibling_owner(db, &keys)
-        .await?
-        .is_some_and(|owner| owner != user_id)
-    {
-        return Ok(LinkOutcome::OwnedByAnother);
+        Some(Holder::Sibling { .. }) | None => {}
     }
     let txn = db.begin().await?;
     match identities::insert(&txn, user_id, profile, tokens, now).await {
@@ -229,6 +184,7 @@ pub async fn link_identity(
         Err(InsertError::Taken) => {
             txn.rollback().await?;
             // Linked by a concurrent request: whose is it now?
+            let keys = IdentityKeys::of(profile);
             let owner = identities::find(db, &keys).await?.map(|i| i.user_id);
             Ok(if owner == Some(user_id) {
                 LinkOutcome::AlreadyYours

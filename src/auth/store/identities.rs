@@ -44,6 +44,39 @@ impl<'a> IdentityKeys<'a> {
     }
 }
 
+/// Who already holds the person behind these keys: the identity itself, or the same person
+/// through another provider sharing the unionid (WeChat's website app and Official Account).
+/// This is the one answer to "who owns this identity", for sign-in, sign-up and linking.
+#[derive(Debug, Clone)]
+pub enum Holder {
+    Identity(Box<identity::Model>),
+    /// No identity yet at this provider, but this account has the person at a sibling.
+    Sibling {
+        user_id: i64,
+    },
+}
+
+impl Holder {
+    pub fn user_id(&self) -> i64 {
+        match self {
+            Holder::Identity(identity) => identity.user_id,
+            Holder::Sibling { user_id } => *user_id,
+        }
+    }
+}
+
+pub async fn holder<C: ConnectionTrait>(
+    db: &C,
+    keys: &IdentityKeys<'_>,
+) -> Result<Option<Holder>, DbErr> {
+    if let Some(identity) = find(db, keys).await? {
+        return Ok(Some(Holder::Identity(Box::new(identity))));
+    }
+    Ok(sibling_owner(db, keys)
+        .await?
+        .map(|user_id| Holder::Sibling { user_id }))
+}
+
 /// The identity these keys belong to, if it is known.
 pub async fn find<C: ConnectionTrait>(
     db: &C,
@@ -83,7 +116,7 @@ pub async fn find<C: ConnectionTrait>(
 
 /// The account that already holds this person through another provider sharing the unionid
 /// (a WeChat website login for an Official Account one, and the other way round).
-pub async fn sibling_owner<C: ConnectionTrait>(
+async fn sibling_owner<C: ConnectionTrait>(
     db: &C,
     keys: &IdentityKeys<'_>,
 ) -> Result<Option<i64>, DbErr> {

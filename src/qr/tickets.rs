@@ -13,26 +13,20 @@
 
 use chrono::{DateTime, Duration, Utc};
 use providers::Profile;
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 
-use crate::auth::pending::SealedTokens;
+use crate::auth::{SealedTokens, VerifiedIdentity};
 use crate::entities::login_ticket::{self, Column};
 
 /// A fresh QR code is good for two minutes, as the issue and WeChat's own QR pages do.
 pub const TICKET_LIFETIME: Duration = Duration::minutes(2);
 /// Once scanned, the person needs time to authorise and confirm on the phone.
 pub const AFTER_SCAN_LIFETIME: Duration = Duration::minutes(5);
-/// 32 characters of [A-Za-z0-9]: 190 bits.
-const TICKET_LEN: usize = 32;
-/// Tickets a desktop session may hold at once (a page renews its code when it expires).
-const MAX_PER_SESSION: usize = 5;
 
 /// What the desktop page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -119,13 +113,6 @@ impl LoginTicket {
     }
 }
 
-/// What a confirmed ticket hands to the desktop session that claims it.
-#[derive(Debug, Clone)]
-pub struct ClaimedIdentity {
-    pub profile: Profile,
-    pub tokens: SealedTokens,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum TicketError {
     #[error(transparent)]
@@ -135,16 +122,12 @@ pub enum TicketError {
 }
 
 fn new_ticket_id() -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(TICKET_LEN)
-        .map(char::from)
-        .collect()
+    crate::random::token()
 }
 
 /// Only well-formed ids ever reach the database.
 pub fn is_ticket_id(raw: &str) -> bool {
-    raw.len() == TICKET_LEN && raw.bytes().all(|b| b.is_ascii_alphanumeric())
+    crate::random::is_token(raw)
 }
 
 pub async fn create(
@@ -304,27 +287,35 @@ pub async fn cancel(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Re
     .await
 }
 
-/// The desktop takes a confirmed ticket, once. The identity is read back and then wiped from
-/// the ticket, so sealed tokens do not linger in a table of short-lived rows.
+/// The desktop takes a confirmed ticket, once. The identity is read back and wiped from the
+/// ticket (sealed tokens do not linger in a table of short-lived rows) in the same
+/// transaction as the claim: if any step fails, the ticket is still confirmed and the
+/// desktop can try again.
 pub async fn claim(
     db: &DatabaseConnection,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<Option<ClaimedIdentity>, TicketError> {
-    if !transition(
-        db,
-        id,
-        &[TicketStatus::Confirmed],
-        TicketStatus::Claimed,
-        |u| u,
-        now,
-    )
-    .await?
-    {
+) -> Result<Option<VerifiedIdentity>, TicketError> {
+    if !is_ticket_id(id) {
+        return Ok(None);
+    }
+    let txn = db.begin().await?;
+    // The claim comes first: it takes the row's write lock, so two claims cannot both read.
+    let claimed = login_ticket::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(TicketStatus::Claimed.as_str()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(TicketStatus::Confirmed.as_str()))
+        .filter(Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        txn.rollback().await?;
         return Ok(None);
     }
     let model = login_ticket::Entity::find_by_id(id.to_string())
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or_else(|| TicketError::Corrupt("a claimed ticket vanished".into()))?;
     let decode = |value: Option<serde_json::Value>, what: &str| {
@@ -337,8 +328,9 @@ pub async fn claim(
     let mut wiped: login_ticket::ActiveModel = model.into();
     wiped.profile = Set(None);
     wiped.tokens = Set(None);
-    wiped.update(db).await?;
-    Ok(Some(ClaimedIdentity { profile, tokens }))
+    wiped.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Some(VerifiedIdentity { profile, tokens }))
 }
 
 /// Deletes tickets that ended more than an hour ago; they are only kept that long for support.
@@ -348,97 +340,6 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, D
         .exec(db)
         .await?
         .rows_affected)
-}
-
-/// Which side of a ticket a browser session is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// Created the ticket and shows its QR code: the only one that may claim it.
-    Desktop,
-    /// Scanned it: the only one that may confirm or cancel it.
-    Phone,
-}
-
-impl Side {
-    fn session_key(self) -> &'static str {
-        match self {
-            Side::Desktop => "qr_tickets",
-            Side::Phone => "qr_scanned_tickets",
-        }
-    }
-}
-
-async fn held(
-    session: &Session,
-    side: Side,
-) -> Result<Vec<String>, tower_sessions::session::Error> {
-    Ok(session.get(side.session_key()).await?.unwrap_or_default())
-}
-
-/// Binds a ticket to this browser session, on one side.
-pub async fn remember(
-    session: &Session,
-    side: Side,
-    id: &str,
-) -> Result<(), tower_sessions::session::Error> {
-    let mut ids = held(session, side).await?;
-    ids.retain(|known| known != id);
-    ids.push(id.to_string());
-    let excess = ids.len().saturating_sub(MAX_PER_SESSION);
-    ids.drain(..excess);
-    session.insert(side.session_key(), ids).await
-}
-
-/// True when this session holds the ticket on that side.
-pub async fn owns(
-    session: &Session,
-    side: Side,
-    id: &str,
-) -> Result<bool, tower_sessions::session::Error> {
-    Ok(held(session, side).await?.iter().any(|known| known == id))
-}
-
-/// Lets go of a ticket, so the session cannot try it again.
-pub async fn forget(
-    session: &Session,
-    side: Side,
-    id: &str,
-) -> Result<(), tower_sessions::session::Error> {
-    let mut ids = held(session, side).await?;
-    ids.retain(|known| known != id);
-    session.insert(side.session_key(), ids).await
-}
-
-/// "Chrome · Windows" from a User-Agent: enough for a person to recognise their computer, and
-/// made of product names that read the same in both languages.
-pub fn describe_agent(user_agent: &str) -> String {
-    let browser = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ]
-    .into_iter()
-    .find(|(marker, _)| user_agent.contains(marker))
-    .map(|(_, name)| name);
-    let system = [
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(marker, _)| user_agent.contains(marker))
-    .map(|(_, name)| name);
-    match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} · {system}"),
-        (Some(one), None) | (None, Some(one)) => one.to_string(),
-        (None, None) => "?".to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -452,23 +353,6 @@ mod tests {
         assert_ne!(a, new_ticket_id());
         assert!(!is_ticket_id("short"));
         assert!(!is_ticket_id(&format!("{}'", &a[1..])));
-    }
-
-    #[test]
-    fn agents_are_described_by_browser_and_system() {
-        assert_eq!(
-            describe_agent(
-                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
-            ),
-            "Chrome · Windows"
-        );
-        assert_eq!(
-            describe_agent(
-                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"
-            ),
-            "Safari · macOS"
-        );
-        assert_eq!(describe_agent("curl/8.0"), "?");
     }
 
     #[test]

@@ -15,8 +15,8 @@ use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use tokio::sync::watch;
 
-use crate::auth::tickets::{self, TicketStatus};
 use crate::db::{Database, Pool};
+use crate::qr::tickets::{self, TicketStatus};
 
 /// The PostgreSQL channel; the payload is `TICKET_ID STATUS`.
 pub const CHANNEL: &str = "denglu_login_tickets";
@@ -88,11 +88,6 @@ impl TicketHub {
                 tracing::warn!(error = %e, "cannot notify other instances of a ticket change");
             }
         }
-    }
-
-    /// How many tickets have a page waiting on them in this process.
-    pub fn watched(&self) -> usize {
-        self.lock().len()
     }
 
     fn deliver(&self, id: &str, status: TicketStatus) {

@@ -1,0 +1,74 @@
+//! The account page's operations on a signed-in person's account: the summary it shows, the
+//! profile edit, and unlinking a sign-in method.
+
+use chrono::Utc;
+use sea_orm::DbErr;
+
+use crate::auth::context::Auth;
+use crate::auth::fields::{DisplayName, Email};
+use crate::auth::signed_in::SignedIn;
+use crate::auth::store::accounts;
+use crate::auth::store::identities::{self, IdentityKeys};
+use crate::model::{AccountSummary, LinkedIdentity};
+
+pub use crate::auth::store::accounts::UnlinkOutcome;
+
+impl Auth {
+    /// The signed-in account with its sign-in methods, oldest link first.
+    pub async fn account_summary(&self, who: &SignedIn) -> Result<AccountSummary, DbErr> {
+        let identities = accounts::identities_of(&self.db, who.user_id()).await?;
+        let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let account = &who.account;
+        Ok(AccountSummary {
+            id: account.id,
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            email: account.email.clone(),
+            avatar_url: account.avatar_url.clone(),
+            identities: identities
+                .into_iter()
+                .map(|i| LinkedIdentity {
+                    id: i.id,
+                    provider: i.provider,
+                    display_name: i.display_name,
+                    avatar_url: i.avatar_url,
+                    linked_at: time(i.created_at),
+                    last_used_at: time(i.last_login_at),
+                })
+                .collect(),
+        })
+    }
+
+    /// Changes the editable part of a profile.
+    pub async fn update_profile(
+        &self,
+        who: &SignedIn,
+        display_name: &DisplayName,
+        email: Option<&Email>,
+    ) -> Result<(), DbErr> {
+        accounts::update_profile(&self.db, who.user_id(), display_name, email).await
+    }
+
+    /// The name and picture a verified identity is shown with: the provider's, or, after a
+    /// silent authorization (which carries none), those of the identity already known.
+    pub async fn shown_as(
+        &self,
+        profile: &providers::Profile,
+    ) -> Result<(String, Option<String>), DbErr> {
+        if !profile.nickname.is_empty() {
+            return Ok((
+                identities::shown_nickname(profile),
+                identities::safe_avatar(profile.avatar_url.as_deref()),
+            ));
+        }
+        let known = identities::find(&self.db, &IdentityKeys::of(profile)).await?;
+        Ok(known.map_or((String::new(), None), |identity| {
+            (identity.display_name, identity.avatar_url)
+        }))
+    }
+
+    /// Unlinks one sign-in method, never the last one.
+    pub async fn unlink(&self, who: &SignedIn, identity_id: i64) -> Result<UnlinkOutcome, DbErr> {
+        accounts::unlink_identity(&self.db, who.user_id(), identity_id).await
+    }
+}

@@ -1,0 +1,73 @@
+//! The context every sign-in operation runs in: [`Auth`], and the few constants the flows
+//! share. The operations themselves are `impl Auth` blocks in the modules beside this one.
+
+use std::sync::Arc;
+
+use providers::{Provider, ProviderId, Registry};
+use sea_orm::DatabaseConnection;
+use url::Url;
+
+use crate::auth::replay::CallbackReplays;
+use crate::auth::sealing::TokenSealer;
+use crate::config::FlowLifetimes;
+
+/// Where a signed-in person goes when the sign-in did not say.
+pub const DEFAULT_NEXT: &str = "/account";
+pub const SIGNUP_PATH: &str = "/signup";
+
+/// The context every sign-in operation runs in. Built once at start-up, shared by all
+/// requests.
+pub struct Auth {
+    pub(super) db: DatabaseConnection,
+    pub(super) providers: Registry,
+    pub(super) sealer: TokenSealer,
+    pub(super) replays: CallbackReplays,
+    pub(super) lifetimes: FlowLifetimes,
+    pub(super) public_url: Url,
+}
+
+impl Auth {
+    pub fn new(
+        db: DatabaseConnection,
+        providers: Registry,
+        sealer: TokenSealer,
+        lifetimes: FlowLifetimes,
+        public_url: Url,
+    ) -> Self {
+        Self {
+            db,
+            providers,
+            sealer,
+            replays: CallbackReplays::new(lifetimes.replay),
+            lifetimes,
+            public_url,
+        }
+    }
+
+    /// Seals provider tokens before they reach the database or the session.
+    pub fn sealer(&self) -> &TokenSealer {
+        &self.sealer
+    }
+
+    /// The provider offered under this id, if any.
+    pub(super) fn provider(&self, id: ProviderId) -> Option<Arc<dyn Provider>> {
+        self.providers.get(id)
+    }
+
+    /// A provider named in a URL, if it is offered here.
+    pub(super) fn provider_named(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        self.provider(name.parse().ok()?)
+    }
+
+    /// `{public_url}/auth/{provider}/callback`: the redirect_uri registered at the provider.
+    pub fn callback_url(&self, provider: ProviderId) -> Url {
+        self.public_url
+            .join(&format!("/auth/{provider}/callback"))
+            .expect("an absolute path joined to the public URL is a valid URL")
+    }
+}
+
+/// Converts a `std` lifetime into chrono's, saturating (configured lifetimes are minutes).
+pub(super) fn lifetime(d: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}

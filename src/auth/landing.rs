@@ -1,0 +1,184 @@
+//! A verified identity arrives in a browser's session: who is this, and where do they go?
+//! Signed in (a known identity, or the same person at the other WeChat app), linked (the
+//! session was signed in), or on to profile completion (a first login).
+
+use chrono::{DateTime, Utc};
+use providers::{ErrorKind, ProviderError};
+use sea_orm::DbErr;
+
+use crate::auth::context::{Auth, DEFAULT_NEXT, SIGNUP_PATH, lifetime};
+use crate::auth::handoff::{HandoffError, VerifiedIdentity};
+use crate::auth::next_path::NextPath;
+use crate::auth::pending::PendingSignup;
+use crate::auth::session::{SessionError, SignInSession};
+use crate::auth::store::accounts::{self, LinkOutcome};
+use crate::auth::store::identities::{self, Holder, IdentityKeys};
+use crate::model::LoginError;
+
+/// What went wrong after the provider answered, for the log; the person sees its
+/// [`LoginError`].
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Failure {
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("session store: {0}")]
+    Session(#[from] SessionError),
+    #[error("account {0} is not active")]
+    Inactive(i64),
+    #[error("the identity was claimed by another account meanwhile")]
+    Conflict,
+    #[error("login ticket: {0}")]
+    Ticket(String),
+}
+
+impl From<HandoffError> for Failure {
+    fn from(e: HandoffError) -> Self {
+        match e {
+            HandoffError::Store(e) => Failure::Db(e),
+            HandoffError::Corrupt(reason) => Failure::Ticket(reason),
+        }
+    }
+}
+
+impl Failure {
+    pub(super) fn login_error(&self) -> LoginError {
+        match self {
+            Failure::Provider(e) => LoginError::from_provider(e.kind()),
+            Failure::Db(_) | Failure::Session(_) => LoginError::Server,
+            Failure::Inactive(_) | Failure::Conflict => LoginError::Refused,
+            Failure::Ticket(_) => LoginError::Ticket,
+        }
+    }
+
+    pub(super) fn log(&self) {
+        match self {
+            // A person saying no is not something for the operator to fix.
+            Failure::Provider(e) if e.kind() == ErrorKind::Cancelled => tracing::info!(
+                provider = %e.provider(),
+                code = ?e.code(),
+                "sign-in cancelled at the provider"
+            ),
+            // The provider's own code and message, for the operator; never a token or URL.
+            Failure::Provider(e) => tracing::warn!(
+                provider = %e.provider(),
+                kind = %e.kind(),
+                code = ?e.code(),
+                error = %e,
+                "sign-in failed at the provider"
+            ),
+            Failure::Inactive(user) => tracing::warn!(user, "sign-in refused: account not active"),
+            other => tracing::error!(error = %other, "sign-in failed on our side"),
+        }
+    }
+
+    /// Logs the failure and says where the browser goes.
+    pub(super) fn location(&self) -> String {
+        self.log();
+        self.login_error().location()
+    }
+}
+
+impl Auth {
+    /// A QR login ticket confirmed on the phone signs the desktop session in, as a callback
+    /// would have; returns where the desktop goes.
+    pub async fn land_claimed(
+        &self,
+        session: &SignInSession,
+        identity: VerifiedIdentity,
+        now: DateTime<Utc>,
+    ) -> String {
+        let next = NextPath::parse_or(None, DEFAULT_NEXT);
+        self.land(session, identity, &next, false, now)
+            .await
+            .unwrap_or_else(|failure| failure.location())
+    }
+
+    /// A verified identity arrives in this session: who is this, and where do they go?
+    #[tracing::instrument(skip_all, fields(provider = %identity.profile.provider))]
+    pub(super) async fn land(
+        &self,
+        session: &SignInSession,
+        identity: VerifiedIdentity,
+        next: &NextPath,
+        attach_pending: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, Failure> {
+        let db = &self.db;
+        let VerifiedIdentity { profile, tokens } = identity;
+        let holder = identities::holder(db, &IdentityKeys::of(&profile)).await?;
+
+        if let Some(user_id) = self.signed_in_user(session).await? {
+            // A signed-in session adds a sign-in method to its account.
+            let outcome = accounts::link_known(db, user_id, holder, &profile, &tokens, now).await?;
+            return Ok(match outcome {
+                // Signing in again with a method the account already has: go on as asked.
+                LinkOutcome::AlreadyYours => next.as_str().to_string(),
+                other => account_notice(other),
+            });
+        }
+
+        match holder {
+            Some(Holder::Identity(identity)) => {
+                let owner = identity.user_id;
+                self.require_active(owner).await?;
+                identities::record_login(db, *identity, &profile, Some(&tokens), now).await?;
+                if attach_pending && let Some(waiting) = session.take_pending_signup(now).await? {
+                    session.signed_in(owner).await?;
+                    let outcome =
+                        accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now)
+                            .await?;
+                    return Ok(account_notice(outcome));
+                }
+                session.signed_in(owner).await?;
+                Ok(next.as_str().to_string())
+            }
+            Some(sibling @ Holder::Sibling { user_id: owner }) => {
+                // The same person through the other WeChat app (same unionid): same account.
+                self.require_active(owner).await?;
+                let linked =
+                    accounts::link_known(db, owner, Some(sibling), &profile, &tokens, now).await?;
+                if linked == LinkOutcome::OwnedByAnother {
+                    return Err(Failure::Conflict);
+                }
+                session.signed_in(owner).await?;
+                Ok(next.as_str().to_string())
+            }
+            None => {
+                let waiting = PendingSignup {
+                    profile,
+                    tokens,
+                    next: next.clone(),
+                    expires_at: now + lifetime(self.lifetimes.pending_signup),
+                };
+                session.identity_verified(&waiting).await?;
+                Ok(SIGNUP_PATH.to_string())
+            }
+        }
+    }
+
+    /// The session's signed-in account, if it is still active.
+    async fn signed_in_user(&self, session: &SignInSession) -> Result<Option<i64>, Failure> {
+        let Some(id) = session.user_id().await? else {
+            return Ok(None);
+        };
+        Ok(accounts::active_user(&self.db, id).await?.map(|u| u.id))
+    }
+
+    async fn require_active(&self, user_id: i64) -> Result<(), Failure> {
+        accounts::active_user(&self.db, user_id)
+            .await?
+            .map(|_| ())
+            .ok_or(Failure::Inactive(user_id))
+    }
+}
+
+fn account_notice(outcome: LinkOutcome) -> String {
+    match outcome {
+        LinkOutcome::Linked => "/account?notice=linked",
+        LinkOutcome::AlreadyYours => "/account?notice=already_linked",
+        LinkOutcome::OwnedByAnother => "/account?error=identity_taken",
+    }
+    .to_string()
+}

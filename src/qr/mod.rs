@@ -1,0 +1,285 @@
+//! QR sign-in: a computer shows a QR code for a login ticket; a phone scans it in WeChat,
+//! authorises through the Official Account and confirms; the computer that made the ticket
+//! (and only that one) claims it and is signed in.
+//!
+//! - `tickets`: the ticket store and its state machine (private data access).
+//! - `hub`: wakes the pages waiting on a ticket, across instances.
+//! - `agent`: what a User-Agent says (inside WeChat, a phone, which computer).
+//! - `image`: the QR code as SVG.
+//!
+//! [`QrSignIn`] is the service the pages and routes call. It hands verified identities to
+//! tickets for sign-in (`IdentityHandoff`) and lands claimed ones through `auth::Auth`.
+
+pub mod agent;
+mod events;
+mod hub;
+mod image;
+mod tickets;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{DatabaseConnection, DbErr};
+use url::Url;
+
+pub use events::TicketEvents;
+pub use hub::TicketHub;
+pub use tickets::TicketStatus;
+
+use crate::auth::{
+    Auth, HandoffError, Handover, IdentityHandoff, SessionError, SignInSession, TicketSide,
+    VerifiedIdentity,
+};
+use crate::db::Database;
+use crate::model::{LoginError, PhoneView, QrTicket, paths};
+
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("session store: {0}")]
+    Session(#[from] SessionError),
+    #[error("the ticket URL does not fit a QR code")]
+    TooLong,
+    /// Not this session's ticket, or no such ticket.
+    #[error("no such ticket")]
+    NotFound,
+}
+
+/// A phone's answer to "sign in on that computer?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Confirm,
+    Cancel,
+}
+
+pub struct QrSignIn {
+    db: DatabaseConnection,
+    hub: Arc<TicketHub>,
+    auth: Arc<Auth>,
+    public_url: Url,
+    /// While simulating, any browser may play the phone (the simulator stands in for WeChat).
+    simulated: bool,
+}
+
+impl QrSignIn {
+    /// Starts the hub's background tasks, which end when the service is dropped.
+    pub fn start(db: &Database, auth: Arc<Auth>, public_url: Url, simulated: bool) -> Self {
+        Self {
+            db: db.conn.clone(),
+            hub: TicketHub::start(db.clone()),
+            auth,
+            public_url,
+            simulated,
+        }
+    }
+
+    /// A new login ticket bound to this browser session, as a QR code of its phone URL.
+    #[tracing::instrument(skip_all)]
+    pub async fn new_ticket(
+        &self,
+        session: &SignInSession,
+        user_agent: Option<&str>,
+    ) -> Result<QrTicket, QrError> {
+        let desktop = user_agent.map_or_else(|| "?".to_string(), agent::describe);
+        let ticket = tickets::create(&self.db, &desktop, Utc::now()).await?;
+        session.hold_ticket(TicketSide::Desktop, &ticket.id).await?;
+        let url = self
+            .public_url
+            .join(&paths::qr_scan(&ticket.id))
+            .expect("a ticket path joined to the public URL is a valid URL");
+        let svg = image::svg(url.as_str()).ok_or(QrError::TooLong)?;
+        Ok(QrTicket {
+            id: ticket.id,
+            svg,
+            url: url.to_string(),
+        })
+    }
+
+    /// The phone scanned the code (`GET /qr/{ticket}`); returns where it goes. Inside WeChat
+    /// the ticket is marked scanned and the phone goes through the Official Account
+    /// authorization, bound to the ticket; any other browser is told to use WeChat.
+    #[tracing::instrument(skip_all)]
+    pub async fn scan(&self, session: &SignInSession, id: &str, user_agent: &str) -> String {
+        let confirm_page = paths::qr_confirm(id);
+        if !tickets::is_ticket_id(id) {
+            return confirm_page;
+        }
+        if !agent::is_wechat(user_agent) && !self.simulated {
+            return format!("{confirm_page}?need=wechat");
+        }
+        match tickets::scan(&self.db, id, Utc::now()).await {
+            Ok(true) => {
+                self.hub.publish(id, TicketStatus::Scanned).await;
+                if let Err(e) = session.hold_ticket(TicketSide::Phone, id).await {
+                    tracing::error!(error = %e, "cannot bind a ticket to the phone");
+                    return confirm_page;
+                }
+            }
+            // Scanned before: a reload on the phone that scanned it, before it authorised,
+            // goes through the authorization again; anyone else gets the confirm page.
+            Ok(false) => {
+                if !self.awaits_authorization(session, id).await {
+                    return confirm_page;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot mark a ticket scanned");
+                return confirm_page;
+            }
+        }
+        match self
+            .auth
+            .start_for_ticket(session, id, &confirm_page, agent::is_mobile(user_agent))
+            .await
+        {
+            Ok(url) => url.to_string(),
+            Err(error) => error.location(),
+        }
+    }
+
+    async fn awaits_authorization(&self, session: &SignInSession, id: &str) -> bool {
+        let scanned_here = session
+            .holds_ticket(TicketSide::Phone, id)
+            .await
+            .unwrap_or(false);
+        let ticket = tickets::find(&self.db, id, Utc::now()).await.ok().flatten();
+        scanned_here
+            && ticket.is_some_and(|t| t.status == TicketStatus::Scanned && !t.has_identity())
+    }
+
+    /// What the phone that scanned `id` is shown.
+    pub async fn phone_view(
+        &self,
+        session: &SignInSession,
+        id: &str,
+    ) -> Result<PhoneView, QrError> {
+        let now = Utc::now();
+        let Some(found) = tickets::find(&self.db, id, now).await? else {
+            return Ok(PhoneView::Expired);
+        };
+        if !session.holds_ticket(TicketSide::Phone, id).await? {
+            return Ok(match found.status {
+                TicketStatus::Waiting | TicketStatus::Expired => PhoneView::Expired,
+                _ => PhoneView::NotYours,
+            });
+        }
+        Ok(match (found.status, found.profile) {
+            (TicketStatus::Scanned, Some(profile)) => {
+                let (nickname, avatar_url) = self.auth.shown_as(&profile).await?;
+                PhoneView::Ask {
+                    desktop: found.desktop_agent,
+                    minutes_ago: (now - found.created_at).num_minutes().max(0),
+                    nickname,
+                    avatar_url,
+                }
+            }
+            (TicketStatus::Confirmed, _) => PhoneView::Confirmed,
+            (TicketStatus::Cancelled, _) => PhoneView::Cancelled,
+            (TicketStatus::Claimed, _) => PhoneView::Claimed,
+            _ => PhoneView::Expired,
+        })
+    }
+
+    /// Confirm or cancel, from the phone that scanned the ticket (anyone else changes nothing).
+    #[tracing::instrument(skip_all)]
+    pub async fn decide(
+        &self,
+        session: &SignInSession,
+        id: &str,
+        decision: Decision,
+    ) -> Result<(), QrError> {
+        if !session.holds_ticket(TicketSide::Phone, id).await? {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let (changed, status) = match decision {
+            Decision::Confirm => (
+                tickets::confirm(&self.db, id, now).await?,
+                TicketStatus::Confirmed,
+            ),
+            Decision::Cancel => (
+                tickets::cancel(&self.db, id, now).await?,
+                TicketStatus::Cancelled,
+            ),
+        };
+        if changed {
+            self.hub.publish(id, status).await;
+        }
+        Ok(())
+    }
+
+    /// The desktop session that created a confirmed ticket signs in with it (or goes on to
+    /// complete the profile); returns where it goes. Once only, and only that session.
+    #[tracing::instrument(skip_all)]
+    pub async fn claim(&self, session: &SignInSession, id: &str) -> String {
+        let now = Utc::now();
+        match session.holds_ticket(TicketSide::Desktop, id).await {
+            Ok(true) => {}
+            Ok(false) => return LoginError::Ticket.location(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the session");
+                return LoginError::Server.location();
+            }
+        }
+        let identity = match tickets::claim(&self.db, id, now).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return LoginError::Ticket.location(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim a login ticket");
+                return LoginError::Server.location();
+            }
+        };
+        self.hub.publish(id, TicketStatus::Claimed).await;
+        if let Err(e) = session.release_ticket(TicketSide::Desktop, id).await {
+            tracing::warn!(error = %e, "cannot forget a claimed ticket");
+        }
+        self.auth.land_claimed(session, identity, now).await
+    }
+
+    /// The status changes of a ticket this session created, for its live page.
+    pub async fn events(&self, session: &SignInSession, id: &str) -> Result<TicketEvents, QrError> {
+        if !session.holds_ticket(TicketSide::Desktop, id).await? {
+            return Err(QrError::NotFound);
+        }
+        let ticket = tickets::find(&self.db, id, Utc::now())
+            .await?
+            .ok_or(QrError::NotFound)?;
+        let watch = self.hub.subscribe(id, ticket.status);
+        Ok(TicketEvents::new(
+            self.db.clone(),
+            id.to_string(),
+            watch,
+            ticket.expires_at,
+        ))
+    }
+}
+
+#[async_trait]
+impl IdentityHandoff for QrSignIn {
+    /// The phone's authorization came back: the ticket remembers who would be signed in.
+    async fn hand_over(
+        &self,
+        ticket: &str,
+        identity: &VerifiedIdentity,
+    ) -> Result<Handover, HandoffError> {
+        let accepted = tickets::attach_identity(
+            &self.db,
+            ticket,
+            &identity.profile,
+            &identity.tokens,
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            tickets::TicketError::Db(e) => HandoffError::Store(e),
+            tickets::TicketError::Corrupt(reason) => HandoffError::Corrupt(reason),
+        })?;
+        // Expired or cancelled meanwhile: the ticket page says so.
+        Ok(Handover {
+            accepted,
+            next_page: paths::qr_confirm(ticket),
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! What every server function needs on the server: the app's state, the browser's session,
+//! the signed-in person, and the one way a failure becomes a [`ServerError`] and a response.
+
+use http::header::{ACCEPT, LOCATION};
+use http::{HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos_axum::ResponseOptions;
+
+use crate::auth::{SignInSession, SignedIn};
+use crate::model::ServerError;
+use crate::state::AppState;
+
+pub fn app_state() -> Result<AppState, ServerError> {
+    use_context::<AppState>().ok_or_else(|| unexpected("the application state is missing", ""))
+}
+
+pub async fn session() -> Result<SignInSession, ServerError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map(SignInSession::new)
+        .map_err(|e| unexpected("cannot load the session", e))
+}
+
+/// The signed-in person, or [`ServerError::Expired`] (the page then offers to sign in again).
+pub async fn signed_in(app: &AppState) -> Result<SignedIn, ServerError> {
+    let session = session().await?;
+    app.auth
+        .signed_in(&session)
+        .await
+        .map_err(|e| unexpected("cannot read the signed-in user", e))?
+        .ok_or(ServerError::Expired)
+}
+
+/// The request's User-Agent, if it sent one.
+pub fn user_agent() -> Option<String> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    })
+}
+
+/// Logs an unexpected failure with its cause chain (the request's span carries its id) and
+/// gives the person a generic message.
+pub fn unexpected(context: &str, error: impl std::fmt::Display) -> ServerError {
+    tracing::error!(error = format!("{error:#}"), "{context}");
+    ServerError::Unavailable
+}
+
+/// Sends the browser elsewhere. Leptos answers `302 Found` only to requests that accept
+/// HTML; a page being rendered (a GET, whatever it accepts) is always a real 302, while a
+/// server function posted by the hydrated page gets Leptos's redirect header instead.
+pub fn redirect(location: &str) {
+    leptos_axum::redirect(location);
+    let rendering_a_page = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.method == http::Method::GET);
+    if rendering_a_page && let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::FOUND);
+    }
+}
+
+/// Whether the request is a plain HTML form post (no wasm), as opposed to a fetch from the
+/// hydrated page.
+fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Turns a refusal into the right response: a 4xx/503 with the error for the hydrated page,
+/// or, for a plain form post, a redirect back to `page` that carries the error in its URL
+/// (replacing the referer-based one Leptos would make, which keeps stale errors).
+pub fn refuse(error: ServerError, fn_path: &str, page: &str) -> ServerError {
+    let Some(response) = use_context::<ResponseOptions>() else {
+        return error;
+    };
+    if is_plain_form_post() {
+        let url = ServerFnUrlError::new(fn_path, error.clone())
+            .to_url(&format!("http://page.invalid{page}"));
+        if let Ok(url) = url {
+            let target = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_string(),
+            };
+            if let Ok(value) = HeaderValue::from_str(&target) {
+                response.insert_header(LOCATION, value);
+            }
+        }
+    } else {
+        response.set_status(status_of(&error));
+    }
+    error
+}
+
+/// Answers a server function's failure with its status (for calls that are never plain form
+/// posts: the page's own data, the live username check).
+pub fn fail(error: ServerError) -> ServerError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status_of(&error));
+    }
+    error
+}
+
+/// The status a server function's failure is answered with.
+pub fn status_of(error: &ServerError) -> StatusCode {
+    match error {
+        ServerError::Invalid(_) | ServerError::Refused(_) | ServerError::BadRequest => {
+            StatusCode::BAD_REQUEST
+        }
+        ServerError::Expired => StatusCode::UNAUTHORIZED,
+        ServerError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
