@@ -319,3 +319,17 @@ async fn the_login_page_status_follows_the_error_kind() {
     }
     assert_eq!(app.get("/login").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_refusal_whose_state_cannot_be_spent_is_our_failure_not_a_cancel() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let authorize = browser.start("qq", "").await;
+    let state = query_param(&authorize, "state").expect("a state");
+    // The session store is gone: the refused sign-in's state cannot be spent.
+    app.db.close().await;
+    let landed = browser
+        .callback(&format!("/auth/qq/callback?usercancel=1&state={state}"))
+        .await;
+    assert_eq!(landed, "/login?error=server");
+}

@@ -118,3 +118,30 @@ async fn the_root_redirects_to_the_login_page() {
     assert!(response.status().is_redirection(), "{}", response.status());
     assert_eq!(response.headers()["location"], "/login");
 }
+
+#[tokio::test]
+async fn a_next_path_in_any_script_is_sent_back_as_ascii() {
+    let app = spawn_app().await;
+    let response = app.get("/lang/en?next=/%E7%99%BB%E5%BD%95").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"].as_bytes(),
+        b"/%E7%99%BB%E5%BD%95",
+        "a Location header is ASCII"
+    );
+}
+
+#[tokio::test]
+async fn signed_out_pages_redirect_with_a_302_whatever_the_client_accepts() {
+    let app = spawn_app().await;
+    // A client that does not say it accepts HTML (curl, a link checker).
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    for (page, to) in [("/account", "/login?next=/account"), ("/signup", "/login")] {
+        let response = app.get_as(&plain, page).await;
+        assert_eq!(response.status(), 302, "{page}");
+        assert_eq!(response.headers()["location"], to, "{page}");
+    }
+}

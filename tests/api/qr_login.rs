@@ -446,3 +446,42 @@ async fn a_phone_that_reloads_before_authorising_is_sent_through_again() {
         format!("/qr/{}/confirm", qr.ticket)
     );
 }
+
+#[tokio::test]
+async fn a_scan_of_a_malformed_ticket_is_sent_on_with_an_ascii_location() {
+    let app = spawn_app().await;
+    let scanned = phone(&app).get("/qr/%E7%99%BB").await;
+    assert_eq!(scanned.status(), 303);
+    assert_eq!(
+        scanned.headers()["location"].as_bytes(),
+        b"/qr/%E7%99%BB/confirm"
+    );
+}
+
+#[tokio::test]
+async fn a_claim_that_fails_midway_leaves_the_ticket_confirmed_for_another_try() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let phone = phone(&app);
+    scan_and_authorize(&app, &phone, &qr, 1).await;
+    decide(&phone, &qr.ticket, "confirm").await;
+    // The stored identity cannot be read back: the claim fails after its update.
+    login_ticket::Entity::update_many()
+        .col_expr(
+            login_ticket::Column::Profile,
+            Expr::value(serde_json::json!({"not": "a profile"})),
+        )
+        .filter(login_ticket::Column::Id.eq(qr.ticket.clone()))
+        .exec(&app.db.conn)
+        .await
+        .expect("spoil the stored profile");
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=server");
+    let ticket = login_ticket::Entity::find_by_id(qr.ticket.clone())
+        .one(&app.db.conn)
+        .await
+        .expect("read the ticket")
+        .expect("the ticket exists");
+    assert_eq!(ticket.status, "confirmed", "nothing was spent");
+    assert!(ticket.tokens.is_some(), "nothing was wiped");
+}
