@@ -22,13 +22,12 @@ use crate::app::{App, shell};
 use crate::auth::replay::CallbackReplays;
 use crate::auth::sealing::TokenSealer;
 use crate::auth::ticket_hub::TicketHub;
-use crate::config::Settings;
+use crate::config::simulation::{simulated_endpoints, simulator_config};
+use crate::config::{SIMULATOR_MOUNT, Settings};
 use crate::db::{Database, DbError};
 use crate::state::AppState;
 use crate::{routes, session};
 
-/// Where the simulator is mounted when `DENGLU_SIMULATOR` is on.
-pub const SIMULATOR_MOUNT: &str = "/_sim";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +69,7 @@ impl Application {
             .get_or_insert_with(|| local_url(address))
             .clone();
         if settings.simulator {
-            point_providers_at_simulator(&mut settings, &public_url);
+            settings.endpoints = simulated_endpoints(&public_url);
         }
 
         let db = Database::connect(&settings).await?;
@@ -132,20 +131,6 @@ fn local_url(address: SocketAddr) -> Url {
         .expect("a socket address always forms a valid http URL")
 }
 
-/// In simulation every provider base URL is a path under our own `/_sim/`, named after the
-/// real host, so the provider clients run unchanged against it.
-fn point_providers_at_simulator(settings: &mut Settings, public_url: &Url) {
-    let base = |host: &str| {
-        public_url
-            .join(&format!("{SIMULATOR_MOUNT}/{host}"))
-            .expect("a host name joined to the public URL is a valid URL")
-    };
-    settings.endpoints.wechat_open = base("open.weixin.qq.com");
-    settings.endpoints.wechat_api = base("api.weixin.qq.com");
-    settings.endpoints.qq = base("graph.qq.com");
-    settings.endpoints.weibo = base("api.weibo.com");
-}
-
 fn router(state: AppState, store: session::Store) -> Router {
     let settings = state.settings.clone();
     let leptos_routes = route_list();
@@ -169,22 +154,7 @@ fn router(state: AppState, store: session::Store) -> Router {
         .with_state(state);
 
     if settings.simulator {
-        let mut config = simulator::SimConfig::from_env();
-        if let Some(url) = &settings.public_url {
-            config.public_base = Some(format!(
-                "{}{}",
-                url.as_str().trim_end_matches('/'),
-                SIMULATOR_MOUNT
-            ));
-            // Our own callbacks must pass the simulator's redirect_uri domain check, as they
-            // would pass WeChat's for a registered domain.
-            if let Some(host) = url
-                .host_str()
-                .filter(|h| !config.callback_domains.iter().any(|d| d == h))
-            {
-                config.callback_domains.push(host.to_string());
-            }
-        }
+        let config = simulator_config(settings.public_url.as_ref());
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 

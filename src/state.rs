@@ -37,7 +37,7 @@ impl AppState {
     pub fn wechat_login_script(&self) -> Url {
         const PATH: &str = "res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js";
         if self.settings.simulator {
-            self.public_url(&format!("{}/{PATH}", crate::server::SIMULATOR_MOUNT))
+            self.public_url(&format!("{}/{PATH}", crate::config::SIMULATOR_MOUNT))
         } else {
             Url::parse(&format!("https://{PATH}")).expect("WeChat's script URL is valid")
         }

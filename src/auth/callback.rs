@@ -66,7 +66,7 @@ pub async fn handle(
         .filter(|s| !s.is_empty());
     let now = Utc::now();
 
-    if let Some(refusal) = providers::callback_error(provider.id(), query) {
+    if let Some(refusal) = provider.callback_error(query) {
         // The state of a refused sign-in is spent as well.
         if let Some(state) = state {
             let _ = states::take(session, provider.id(), state, now).await;
