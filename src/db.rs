@@ -14,6 +14,8 @@ use sea_orm::sqlx::sqlite::{
 use sea_orm::sqlx::{PgPool, SqlitePool};
 use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
 
+use secrecy::ExposeSecret;
+
 use crate::config::Settings;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +60,7 @@ impl Database {
                 source,
             })?;
         }
-        let url = settings.database_url.expose();
+        let url = settings.database_url.expose_secret();
         let db = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbError::Url(e.to_string()))?

@@ -14,13 +14,13 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-use url::Url;
 
 use providers::Registry;
 
 use crate::app::{App, shell};
 use crate::auth::Auth;
 use crate::auth::sealing::TokenSealer;
+use crate::config::simulation::{simulated_endpoints, simulator_config};
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
 use crate::qr::QrSignIn;
@@ -68,7 +68,7 @@ impl Application {
             .get_or_insert_with(|| local_url(address))
             .clone();
         if settings.simulator {
-            point_providers_at_simulator(&mut settings, &public_url);
+            settings.endpoints = simulated_endpoints(&public_url);
         }
 
         let db = Database::connect(&settings).await?;
@@ -135,20 +135,6 @@ impl Application {
     }
 }
 
-/// In simulation every provider base URL is a path under our own `/_sim/`, named after the
-/// real host, so the provider clients run unchanged against it.
-fn point_providers_at_simulator(settings: &mut Settings, public_url: &Url) {
-    let base = |host: &str| {
-        public_url
-            .join(&format!("{SIMULATOR_MOUNT}/{host}"))
-            .expect("a host name joined to the public URL is a valid URL")
-    };
-    settings.endpoints.wechat_open = base("open.weixin.qq.com");
-    settings.endpoints.wechat_api = base("api.weixin.qq.com");
-    settings.endpoints.qq = base("graph.qq.com");
-    settings.endpoints.weibo = base("api.weibo.com");
-}
-
 fn router(state: AppState, store: session::Store) -> Router {
     let settings = state.settings.clone();
     let leptos_routes = route_list();
@@ -172,22 +158,7 @@ fn router(state: AppState, store: session::Store) -> Router {
         .with_state(state);
 
     if settings.simulator {
-        let mut config = simulator::SimConfig::from_env();
-        if let Some(url) = &settings.public_url {
-            config.public_base = Some(format!(
-                "{}{}",
-                url.as_str().trim_end_matches('/'),
-                SIMULATOR_MOUNT
-            ));
-            // Our own callbacks must pass the simulator's redirect_uri domain check, as they
-            // would pass WeChat's for a registered domain.
-            if let Some(host) = url
-                .host_str()
-                .filter(|h| !config.callback_domains.iter().any(|d| d == h))
-            {
-                config.callback_domains.push(host.to_string());
-            }
-        }
+        let config = simulator_config(settings.public_url.as_ref());
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 

@@ -52,11 +52,6 @@ impl ErrorKind {
             ErrorKind::Refused => "refused",
         }
     }
-
-    /// Whether trying the same step again later may succeed.
-    pub fn is_transient(self) -> bool {
-        matches!(self, ErrorKind::Unavailable)
-    }
 }
 
 impl fmt::Display for ErrorKind {

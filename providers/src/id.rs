@@ -1,52 +1,22 @@
-//! The provider identifiers used in routes, configuration and the database.
+//! The provider identifiers used in routes, configuration and the database. The ids
+//! themselves are declared, one per provider, by the list in `registry.rs`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
-/// One sign-in method. `wechat` and `wechat_mp` are separate apps with separate openids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderId {
-    /// WeChat Open Platform website app: QR code login.
-    Wechat,
-    /// WeChat Official Account web authorization, inside the WeChat app only.
-    WechatMp,
-    /// QQ Connect.
-    Qq,
-    /// Sina Weibo.
-    Weibo,
-}
+use crate::ProviderId;
 
 impl ProviderId {
-    /// Every provider, in the order the login page shows them.
-    pub const ALL: [ProviderId; 4] = [
-        ProviderId::Wechat,
-        ProviderId::WechatMp,
-        ProviderId::Qq,
-        ProviderId::Weibo,
-    ];
-
     /// The stable id used in URLs, configuration and storage.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::Wechat => "wechat",
-            ProviderId::WechatMp => "wechat_mp",
-            ProviderId::Qq => "qq",
-            ProviderId::Weibo => "weibo",
-        }
+        self.spec().id
     }
 
     /// Providers with the same scope give one person the same unionid: WeChat's website app
     /// and Official Account belong to one Open Platform account. An app uses this to land
     /// both WeChat sign-ins in one account without knowing which provider is which.
     pub fn unionid_scope(self) -> &'static str {
-        match self {
-            ProviderId::Wechat | ProviderId::WechatMp => "wechat",
-            ProviderId::Qq => "qq",
-            ProviderId::Weibo => "weibo",
-        }
+        self.spec().unionid_scope
     }
 }
 
@@ -69,6 +39,21 @@ impl FromStr for ProviderId {
             .into_iter()
             .find(|id| id.as_str() == s)
             .ok_or_else(|| UnknownProvider(s.chars().take(32).collect()))
+    }
+}
+
+// Serde goes through the same strings.
+impl From<ProviderId> for &'static str {
+    fn from(id: ProviderId) -> Self {
+        id.as_str()
+    }
+}
+
+impl TryFrom<String> for ProviderId {
+    type Error = UnknownProvider;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

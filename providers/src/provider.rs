@@ -1,9 +1,12 @@
 //! The one trait every provider implements; the app's flows only ever see this.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
+use secrecy::SecretString;
 use url::Url;
 
-use crate::{AuthorizeRequest, Profile, ProviderError, ProviderId, Secret, TokenSet};
+use crate::{AuthorizeRequest, Profile, ProviderError, ProviderId, TokenSet};
 
 #[async_trait]
 pub trait Provider: Send + Sync {
@@ -14,6 +17,9 @@ pub trait Provider: Send + Sync {
 
     /// Where to send the browser.
     fn authorize_url(&self, req: &AuthorizeRequest<'_>) -> Url;
+
+    /// The error a callback query carries, or `None` when it carries a code to exchange.
+    fn callback_error(&self, query: &HashMap<String, String>) -> Option<ProviderError>;
 
     /// Trades the callback's code for tokens. `redirect_uri` must be the one sent to
     /// `authorize_url` (QQ and Weibo check it; WeChat ignores it).
@@ -27,8 +33,5 @@ pub trait Provider: Send + Sync {
     async fn fetch_profile(&self, tokens: &TokenSet) -> Result<Profile, ProviderError>;
 
     /// New tokens from a refresh token.
-    async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet, ProviderError>;
-
-    /// Whether the access token still works (and still belongs to this identity).
-    async fn check_token(&self, tokens: &TokenSet) -> Result<(), ProviderError>;
+    async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError>;
 }

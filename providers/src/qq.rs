@@ -1,18 +1,47 @@
 //! QQ Connect: urlencoded, JSON or JSONP answers, `/me` for the openid.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use reqwest::Client;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
 use crate::http::{self, join};
 use crate::parse::{self, Document, lenient_i64, lenient_string, lenient_u64};
 use crate::{
-    AppCredentials, AuthorizeRequest, Endpoints, ErrorKind, Gender, Profile, Provider,
-    ProviderError, ProviderId, Secret, TokenSet,
+    AppCredentials, AuthorizeRequest, ConfigKey, Endpoints, ErrorKind, Gender, Host, Profile,
+    Provider, ProviderError, ProviderId, ProviderSpec, TokenSet, callback,
 };
 
 const ID: ProviderId = ProviderId::Qq;
+
+pub(crate) const GRAPH: Host = Host {
+    name: "graph.qq.com",
+    default_url: "https://graph.qq.com",
+    base: ConfigKey {
+        env: "QQ_BASE",
+        toml: "providers.qq_base",
+    },
+};
+
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    id: "qq",
+    app_id: ConfigKey {
+        env: "QQ_APPID",
+        toml: "providers.qq.appid",
+    },
+    secret: ConfigKey {
+        env: "QQ_APPKEY",
+        toml: "providers.qq.appkey",
+    },
+    hosts: &[&GRAPH],
+    unionid_scope: "qq",
+    label_key: "provider-qq",
+    hint_key: "provider-qq-hint",
+    icon: "/icons/qq.svg",
+};
 
 pub struct Qq {
     creds: AppCredentials,
@@ -30,7 +59,7 @@ impl Qq {
     pub fn new(creds: AppCredentials, endpoints: &Endpoints, client: Client) -> Self {
         Qq {
             creds,
-            base: endpoints.qq.clone(),
+            base: endpoints.base(&GRAPH),
             client,
         }
     }
@@ -49,7 +78,7 @@ impl Qq {
         let doc = self.get(endpoint, query).await?;
         let reply: TokenReply =
             parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint, &e))?;
-        let access_token = Secret::from(
+        let access_token = SecretString::from(
             reply
                 .access_token
                 .ok_or_else(|| http::malformed(ID, endpoint, "no access_token"))?,
@@ -57,17 +86,16 @@ impl Qq {
         let me = self.me(&access_token).await?;
         Ok(TokenSet {
             access_token,
-            refresh_token: reply.refresh_token.map(Secret::from),
+            refresh_token: reply.refresh_token.map(SecretString::from),
             expires_in: reply.expires_in,
             scope: None,
-            openid: Some(me.openid),
+            subject: Some(me.openid),
             unionid: me.unionid,
-            uid: None,
         })
     }
 
     /// `/me` asking for the unionid, and again without it when the app may not have it.
-    async fn me(&self, access_token: &Secret) -> Result<Me, ProviderError> {
+    async fn me(&self, access_token: &SecretString) -> Result<Me, ProviderError> {
         match self.me_once(access_token, true).await {
             Err(e) if matches!(e.code(), Some(100048 | 100049)) => {
                 tracing::info!(
@@ -80,9 +108,13 @@ impl Qq {
         }
     }
 
-    async fn me_once(&self, access_token: &Secret, unionid: bool) -> Result<Me, ProviderError> {
+    async fn me_once(
+        &self,
+        access_token: &SecretString,
+        unionid: bool,
+    ) -> Result<Me, ProviderError> {
         let endpoint = "/oauth2.0/me";
-        let mut query = vec![("access_token", access_token.expose())];
+        let mut query = vec![("access_token", access_token.expose_secret())];
         if unionid {
             query.push(("unionid", "1"));
         }
@@ -162,7 +194,7 @@ fn error_in(doc: &Document) -> Option<ProviderError> {
     }
 }
 
-pub(crate) fn classify(code: i64) -> ErrorKind {
+fn classify(code: i64) -> ErrorKind {
     match code {
         100014 => ErrorKind::TokenExpired,
         // Invalid, revoked or failed-check access tokens; missing or bad refresh tokens.
@@ -225,6 +257,22 @@ impl Provider for Qq {
         url
     }
 
+    /// QQ says no with `usercancel=1`, with an `error` carrying its own code, or by coming
+    /// back without a code.
+    fn callback_error(&self, query: &HashMap<String, String>) -> Option<ProviderError> {
+        if callback::param(query, "usercancel").is_some_and(|v| v != "0") {
+            return Some(ProviderError::new(
+                ErrorKind::Cancelled,
+                ID,
+                None,
+                "usercancel",
+            ));
+        }
+        callback::refusal(ID, query, |code, _| {
+            code.map_or(ErrorKind::Cancelled, classify)
+        })
+    }
+
     async fn exchange_code(
         &self,
         code: &str,
@@ -233,7 +281,7 @@ impl Provider for Qq {
         self.token(&[
             ("grant_type", "authorization_code"),
             ("client_id", &self.creds.app_id),
-            ("client_secret", self.creds.secret.expose()),
+            ("client_secret", self.creds.secret.expose_secret()),
             ("code", code),
             ("redirect_uri", redirect_uri.as_str()),
             ("fmt", "json"),
@@ -242,7 +290,7 @@ impl Provider for Qq {
     }
 
     async fn fetch_profile(&self, tokens: &TokenSet) -> Result<Profile, ProviderError> {
-        let me = match &tokens.openid {
+        let me = match &tokens.subject {
             Some(openid) => Me {
                 openid: openid.clone(),
                 unionid: tokens.unionid.clone(),
@@ -254,7 +302,7 @@ impl Provider for Qq {
             .get(
                 endpoint,
                 &[
-                    ("access_token", tokens.access_token.expose()),
+                    ("access_token", tokens.access_token.expose_secret()),
                     ("oauth_consumer_key", &self.creds.app_id),
                     ("openid", &me.openid),
                 ],
@@ -273,23 +321,15 @@ impl Provider for Qq {
         })
     }
 
-    async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet, ProviderError> {
+    async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {
         self.token(&[
             ("grant_type", "refresh_token"),
             ("client_id", &self.creds.app_id),
-            ("client_secret", self.creds.secret.expose()),
-            ("refresh_token", refresh_token.expose()),
+            ("client_secret", self.creds.secret.expose_secret()),
+            ("refresh_token", refresh_token.expose_secret()),
             ("fmt", "json"),
         ])
         .await
-    }
-
-    async fn check_token(&self, tokens: &TokenSet) -> Result<(), ProviderError> {
-        let me = self.me(&tokens.access_token).await?;
-        match &tokens.openid {
-            Some(openid) if *openid != me.openid => Err(refused("token belongs to another openid")),
-            _ => Ok(()),
-        }
     }
 }
 
@@ -476,5 +516,30 @@ mod tests {
         let info: UserInfo = parse::typed(&doc(r#"{"ret":0,"gender":"女"}"#)).expect("info");
         assert_eq!(gender(&info), Gender::Female);
         assert_eq!(avatar(&info), None);
+    }
+
+    #[test]
+    fn qq_variants() {
+        use crate::callback::query;
+        let cancel = qq().callback_error(&query(&[("usercancel", "1"), ("state", "s")]));
+        assert_eq!(cancel.map(|e| e.kind()), Some(ErrorKind::Cancelled));
+        let denied = query(&[
+            ("error", "100030"),
+            ("error_description", "user has not authorized"),
+        ]);
+        assert_eq!(
+            qq().callback_error(&denied).map(|e| e.kind()),
+            Some(ErrorKind::Cancelled)
+        );
+        let no_code = qq().callback_error(&query(&[("state", "s")]));
+        assert_eq!(no_code.map(|e| e.kind()), Some(ErrorKind::Cancelled));
+        let bad_app = query(&[
+            ("error", "100010"),
+            ("error_description", "redirect uri is illegal"),
+        ]);
+        assert_eq!(
+            qq().callback_error(&bad_app).map(|e| e.kind()),
+            Some(ErrorKind::Misconfigured)
+        );
     }
 }

@@ -1,100 +1,60 @@
 //! The values that cross the crate boundary: credentials, endpoints, tokens, profiles.
 
-use std::fmt;
+use std::collections::BTreeMap;
 
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::ProviderId;
-
-/// A value that must never reach a log, an error message or a page.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret itself, for the one place that sends or encrypts it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+use crate::{Host, ProviderId};
 
 /// One registered app: WeChat appid/appsecret, QQ appid/appkey, Weibo appkey/appsecret.
 #[derive(Debug, Clone)]
 pub struct AppCredentials {
     pub app_id: String,
-    pub secret: Secret,
+    pub secret: SecretString,
 }
 
 impl AppCredentials {
     pub fn new(app_id: impl Into<String>, secret: impl Into<String>) -> Self {
         AppCredentials {
             app_id: app_id.into(),
-            secret: Secret::new(secret),
+            secret: SecretString::from(secret.into()),
         }
     }
 }
 
-/// Base URLs of the providers' hosts, without a trailing slash; paths are appended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Base URLs of the providers' hosts, by host name; a host not set here is the real one.
+#[derive(Debug, Clone, Default)]
 pub struct Endpoints {
-    pub wechat_open: Url,
-    pub wechat_api: Url,
-    pub qq: Url,
-    pub weibo: Url,
+    bases: BTreeMap<&'static str, Url>,
 }
 
 impl Endpoints {
     /// The simulator's layout: every host is a path prefix under one base
     /// (`http://127.0.0.1:PORT` or `https://app.example/_sim`).
     pub fn simulator(base: &Url) -> Endpoints {
-        let host = |name: &str| crate::http::join(base, &format!("/{name}"));
-        Endpoints {
-            wechat_open: host("open.weixin.qq.com"),
-            wechat_api: host("api.weixin.qq.com"),
-            qq: host("graph.qq.com"),
-            weibo: host("api.weibo.com"),
-        }
+        let bases = crate::all_hosts()
+            .map(|host| {
+                (
+                    host.name,
+                    crate::http::join(base, &format!("/{}", host.name)),
+                )
+            })
+            .collect();
+        Endpoints { bases }
     }
-}
 
-impl Default for Endpoints {
-    /// The real providers.
-    fn default() -> Self {
-        let parse = |s: &str| Url::parse(s).expect("the providers' base URLs are valid");
-        Endpoints {
-            wechat_open: parse("https://open.weixin.qq.com"),
-            wechat_api: parse("https://api.weixin.qq.com"),
-            qq: parse("https://graph.qq.com"),
-            weibo: parse("https://api.weibo.com"),
-        }
+    /// Points the clients of `host` at `base` instead of the real host.
+    pub fn set(&mut self, host: &Host, base: Url) {
+        self.bases.insert(host.name, base);
+    }
+
+    /// Where the clients reach `host`, without a trailing slash; paths are appended.
+    pub fn base(&self, host: &Host) -> Url {
+        self.bases.get(host.name).cloned().unwrap_or_else(|| {
+            Url::parse(host.default_url).expect("the providers' declared base URLs are valid")
+        })
     }
 }
 
@@ -115,33 +75,30 @@ pub struct AuthorizeRequest<'a> {
 ///
 /// A `TokenSet` returned by `exchange_code` or `refresh` has passed the identity
 /// checks that need the token alone (QQ's client_id, Weibo's appkey and uid).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct TokenSet {
-    pub access_token: Secret,
-    pub refresh_token: Option<Secret>,
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
     /// Seconds from issue.
     pub expires_in: Option<u64>,
     /// As granted, e.g. `snsapi_base` or `snsapi_userinfo` (WeChat).
     pub scope: Option<String>,
-    /// WeChat and QQ.
-    pub openid: Option<String>,
+    /// Whose tokens these are at this app: the openid (WeChat, QQ) or the uid (Weibo).
+    pub subject: Option<String>,
     /// WeChat and QQ, when the app may see it.
     pub unionid: Option<String>,
-    /// Weibo.
-    pub uid: Option<String>,
 }
 
 impl TokenSet {
     /// A token set with only its access token, for tokens loaded from storage.
-    pub fn new(access_token: Secret) -> Self {
+    pub fn new(access_token: SecretString) -> Self {
         TokenSet {
             access_token,
             refresh_token: None,
             expires_in: None,
             scope: None,
-            openid: None,
+            subject: None,
             unionid: None,
-            uid: None,
         }
     }
 }
@@ -184,16 +141,13 @@ pub struct Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{qq, wechat, weibo};
 
     #[test]
     fn secrets_never_print() {
-        let secret = Secret::new("hunter2");
-        assert_eq!(format!("{secret}"), "[redacted]");
-        assert_eq!(format!("{secret:?}"), "[redacted]");
-        assert_eq!(secret.expose(), "hunter2");
         let creds = AppCredentials::new("wx1", "hunter2");
         assert!(!format!("{creds:?}").contains("hunter2"));
-        let tokens = TokenSet::new(Secret::new("tok-123"));
+        let tokens = TokenSet::new(SecretString::from("tok-123"));
         assert!(!format!("{tokens:?}").contains("tok-123"));
     }
 
@@ -202,19 +156,28 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:4000").expect("valid");
         let e = Endpoints::simulator(&base);
         assert_eq!(
-            e.wechat_open.as_str(),
+            e.base(&wechat::OPEN).as_str(),
             "http://127.0.0.1:4000/open.weixin.qq.com"
         );
-        assert_eq!(e.weibo.as_str(), "http://127.0.0.1:4000/api.weibo.com");
+        assert_eq!(
+            e.base(&weibo::API).as_str(),
+            "http://127.0.0.1:4000/api.weibo.com"
+        );
         let mounted = Url::parse("https://app.example/_sim/").expect("valid");
         let e = Endpoints::simulator(&mounted);
-        assert_eq!(e.qq.as_str(), "https://app.example/_sim/graph.qq.com");
+        assert_eq!(
+            e.base(&qq::GRAPH).as_str(),
+            "https://app.example/_sim/graph.qq.com"
+        );
     }
 
     #[test]
     fn default_endpoints_are_the_real_hosts() {
         let e = Endpoints::default();
-        assert_eq!(e.wechat_api.host_str(), Some("api.weixin.qq.com"));
-        assert_eq!(e.qq.host_str(), Some("graph.qq.com"));
+        assert_eq!(e.base(&wechat::API).host_str(), Some("api.weixin.qq.com"));
+        assert_eq!(e.base(&qq::GRAPH).host_str(), Some("graph.qq.com"));
+        for host in crate::all_hosts() {
+            assert_eq!(e.base(host).host_str(), Some(host.name), "{host:?}");
+        }
     }
 }

@@ -1,8 +1,11 @@
 //! WeChat: the Open Platform website QR login (`wechat`) and the Official Account
 //! web authorization (`wechat_mp`). Both use the same `/sns/*` API.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use reqwest::Client;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 use url::Url;
@@ -10,8 +13,64 @@ use url::Url;
 use crate::http::{self, join};
 use crate::parse::{self, Document, lenient_i64, lenient_string, lenient_u64};
 use crate::{
-    AppCredentials, AuthorizeRequest, Endpoints, ErrorKind, Gender, Profile, Provider,
-    ProviderError, ProviderId, Secret, TokenSet,
+    AppCredentials, AuthorizeRequest, ConfigKey, Endpoints, ErrorKind, Gender, Host, Profile,
+    Provider, ProviderError, ProviderId, ProviderSpec, TokenSet, callback,
+};
+
+/// The authorize pages (QR code, Official Account consent).
+pub(crate) const OPEN: Host = Host {
+    name: "open.weixin.qq.com",
+    default_url: "https://open.weixin.qq.com",
+    base: ConfigKey {
+        env: "WECHAT_OPEN_BASE",
+        toml: "providers.wechat_open_base",
+    },
+};
+
+/// The `/sns/*` API both apps call.
+pub(crate) const API: Host = Host {
+    name: "api.weixin.qq.com",
+    default_url: "https://api.weixin.qq.com",
+    base: ConfigKey {
+        env: "WECHAT_API_BASE",
+        toml: "providers.wechat_api_base",
+    },
+};
+
+/// The Open Platform website app: QR code login on a computer.
+pub(crate) const WEBSITE: ProviderSpec = ProviderSpec {
+    id: "wechat",
+    app_id: ConfigKey {
+        env: "WECHAT_OPEN_APPID",
+        toml: "providers.wechat.appid",
+    },
+    secret: ConfigKey {
+        env: "WECHAT_OPEN_SECRET",
+        toml: "providers.wechat.secret",
+    },
+    hosts: &[&OPEN, &API],
+    unionid_scope: "wechat",
+    label_key: "provider-wechat",
+    hint_key: "provider-wechat-hint",
+    icon: "/icons/wechat.svg",
+};
+
+/// The Official Account: sign-in inside the WeChat app.
+pub(crate) const OFFICIAL_ACCOUNT: ProviderSpec = ProviderSpec {
+    id: "wechat_mp",
+    app_id: ConfigKey {
+        env: "WECHAT_MP_APPID",
+        toml: "providers.wechat_mp.appid",
+    },
+    secret: ConfigKey {
+        env: "WECHAT_MP_SECRET",
+        toml: "providers.wechat_mp.secret",
+    },
+    hosts: &[&OPEN, &API],
+    unionid_scope: "wechat",
+    label_key: "provider-wechat_mp",
+    hint_key: "provider-wechat_mp-hint",
+    icon: "/icons/wechat_mp.svg",
 };
 
 pub struct Wechat {
@@ -42,8 +101,8 @@ impl Wechat {
         Wechat {
             id,
             creds,
-            open: endpoints.wechat_open.clone(),
-            api: endpoints.wechat_api.clone(),
+            open: endpoints.base(&OPEN),
+            api: endpoints.base(&API),
             client,
         }
     }
@@ -74,18 +133,17 @@ impl Wechat {
             .openid
             .ok_or_else(|| http::malformed(self.id, endpoint, "no openid"))?;
         Ok(TokenSet {
-            access_token: Secret::from(access_token),
-            refresh_token: reply.refresh_token.map(Secret::from),
+            access_token: SecretString::from(access_token),
+            refresh_token: reply.refresh_token.map(SecretString::from),
             expires_in: reply.expires_in,
             scope: reply.scope,
-            openid: Some(openid),
+            subject: Some(openid),
             unionid: reply.unionid,
-            uid: None,
         })
     }
 
     fn openid<'t>(&self, tokens: &'t TokenSet) -> Result<&'t str, ProviderError> {
-        tokens.openid.as_deref().ok_or_else(|| {
+        tokens.subject.as_deref().ok_or_else(|| {
             ProviderError::new(
                 ErrorKind::TokenInvalid,
                 self.id,
@@ -144,7 +202,7 @@ fn error_in(provider: ProviderId, doc: &Document) -> Option<ProviderError> {
     ))
 }
 
-pub(crate) fn classify(code: i64) -> ErrorKind {
+fn classify(code: i64) -> ErrorKind {
     match code {
         40001 | 40014 | 42001 => ErrorKind::TokenExpired,
         40029 | 40163 | 42003 | 41008 => ErrorKind::InvalidCode,
@@ -204,6 +262,11 @@ impl Provider for Wechat {
         url
     }
 
+    /// A refusal comes back as a callback with `state` and no `code`.
+    fn callback_error(&self, query: &HashMap<String, String>) -> Option<ProviderError> {
+        callback::refusal(self.id, query, |_, _| ErrorKind::Cancelled)
+    }
+
     async fn exchange_code(
         &self,
         code: &str,
@@ -215,7 +278,7 @@ impl Provider for Wechat {
                 endpoint,
                 &[
                     ("appid", &self.creds.app_id),
-                    ("secret", self.creds.secret.expose()),
+                    ("secret", self.creds.secret.expose_secret()),
                     ("code", code),
                     ("grant_type", "authorization_code"),
                 ],
@@ -244,7 +307,7 @@ impl Provider for Wechat {
             .get(
                 endpoint,
                 &[
-                    ("access_token", tokens.access_token.expose()),
+                    ("access_token", tokens.access_token.expose_secret()),
                     ("openid", openid),
                     ("lang", "zh_CN"),
                 ],
@@ -276,7 +339,7 @@ impl Provider for Wechat {
         })
     }
 
-    async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet, ProviderError> {
+    async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {
         let endpoint = "/sns/oauth2/refresh_token";
         let doc = self
             .get(
@@ -284,24 +347,11 @@ impl Provider for Wechat {
                 &[
                     ("appid", &self.creds.app_id),
                     ("grant_type", "refresh_token"),
-                    ("refresh_token", refresh_token.expose()),
+                    ("refresh_token", refresh_token.expose_secret()),
                 ],
             )
             .await?;
         self.tokens(endpoint, &doc)
-    }
-
-    async fn check_token(&self, tokens: &TokenSet) -> Result<(), ProviderError> {
-        let openid = self.openid(tokens)?;
-        self.get(
-            "/sns/auth",
-            &[
-                ("access_token", tokens.access_token.expose()),
-                ("openid", openid),
-            ],
-        )
-        .await
-        .map(|_| ())
     }
 }
 
@@ -368,14 +418,17 @@ mod tests {
         let p = provider(ProviderId::Wechat);
         let body = r#"{"access_token":"ACCESS","expires_in":"7200","refresh_token":"REFRESH","openid":"o6_bmjrPTlm6_2sgVt7hMZOPfL2M","scope":"snsapi_login","unionid":"o6_bmasdasdsad6_2sgVt7hMZOPfL"}"#;
         let tokens = p.tokens("/t", &doc(body)).expect("tokens");
-        assert_eq!(tokens.access_token.expose(), "ACCESS");
+        assert_eq!(tokens.access_token.expose_secret(), "ACCESS");
         assert_eq!(
-            tokens.refresh_token.as_ref().map(Secret::expose),
+            tokens
+                .refresh_token
+                .as_ref()
+                .map(ExposeSecret::expose_secret),
             Some("REFRESH")
         );
         assert_eq!(tokens.expires_in, Some(7200));
         assert_eq!(
-            tokens.openid.as_deref(),
+            tokens.subject.as_deref(),
             Some("o6_bmjrPTlm6_2sgVt7hMZOPfL2M")
         );
         assert_eq!(
@@ -396,7 +449,7 @@ mod tests {
             )
             .expect("tokens");
         assert_eq!(tokens.unionid, None);
-        assert_eq!(tokens.refresh_token, None);
+        assert!(tokens.refresh_token.is_none());
         let err = p
             .tokens("/t", &doc(r#"{"access_token":"A"}"#))
             .expect_err("no openid");
@@ -513,5 +566,20 @@ mod tests {
         assert_eq!(info.headimgurl, None);
         assert_eq!(gender(info.sex), Gender::Female);
         assert_eq!(gender(Some(0)), Gender::Unknown);
+    }
+
+    #[test]
+    fn wechat_deny_has_no_code() {
+        use crate::callback::query;
+        for provider in [ProviderId::Wechat, ProviderId::WechatMp].map(provider) {
+            let err = provider
+                .callback_error(&query(&[("state", "s")]))
+                .expect("an error");
+            assert_eq!(err.kind(), ErrorKind::Cancelled);
+            let err = provider
+                .callback_error(&query(&[("code", ""), ("state", "s")]))
+                .expect("an error");
+            assert_eq!(err.kind(), ErrorKind::Cancelled);
+        }
     }
 }

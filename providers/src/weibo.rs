@@ -1,18 +1,47 @@
 //! Sina Weibo: form POST token exchange, `get_token_info` to check whose token it is.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use reqwest::Client;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
 use crate::http::{self, join};
 use crate::parse::{self, Document, lenient_i64, lenient_string, lenient_u64};
 use crate::{
-    AppCredentials, AuthorizeRequest, Endpoints, ErrorKind, Gender, Profile, Provider,
-    ProviderError, ProviderId, Secret, TokenSet,
+    AppCredentials, AuthorizeRequest, ConfigKey, Endpoints, ErrorKind, Gender, Host, Profile,
+    Provider, ProviderError, ProviderId, ProviderSpec, TokenSet, callback,
 };
 
 const ID: ProviderId = ProviderId::Weibo;
+
+pub(crate) const API: Host = Host {
+    name: "api.weibo.com",
+    default_url: "https://api.weibo.com",
+    base: ConfigKey {
+        env: "WEIBO_BASE",
+        toml: "providers.weibo_base",
+    },
+};
+
+pub(crate) const SPEC: ProviderSpec = ProviderSpec {
+    id: "weibo",
+    app_id: ConfigKey {
+        env: "WEIBO_APPKEY",
+        toml: "providers.weibo.appkey",
+    },
+    secret: ConfigKey {
+        env: "WEIBO_SECRET",
+        toml: "providers.weibo.secret",
+    },
+    hosts: &[&API],
+    unionid_scope: "weibo",
+    label_key: "provider-weibo",
+    hint_key: "provider-weibo-hint",
+    icon: "/icons/weibo.svg",
+};
 
 pub struct Weibo {
     creds: AppCredentials,
@@ -24,7 +53,7 @@ impl Weibo {
     pub fn new(creds: AppCredentials, endpoints: &Endpoints, client: Client) -> Self {
         Weibo {
             creds,
-            base: endpoints.weibo.clone(),
+            base: endpoints.base(&API),
             client,
         }
     }
@@ -48,7 +77,7 @@ impl Weibo {
         let doc = self.post(endpoint, form).await?;
         let reply: TokenReply =
             parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint, &e))?;
-        let access_token = Secret::from(
+        let access_token = SecretString::from(
             reply
                 .access_token
                 .ok_or_else(|| http::malformed(ID, endpoint, "no access_token"))?,
@@ -62,20 +91,19 @@ impl Weibo {
         }
         Ok(TokenSet {
             access_token,
-            refresh_token: reply.refresh_token.map(Secret::from),
+            refresh_token: reply.refresh_token.map(SecretString::from),
             expires_in: reply.expires_in.or(reply.remind_in),
             scope: None,
-            openid: None,
+            subject: Some(uid),
             unionid: None,
-            uid: Some(uid),
         })
     }
 
     /// The uid a token belongs to, once its appkey is checked to be ours.
-    async fn token_owner(&self, access_token: &Secret) -> Result<String, ProviderError> {
+    async fn token_owner(&self, access_token: &SecretString) -> Result<String, ProviderError> {
         let endpoint = "/oauth2/get_token_info";
         let doc = self
-            .post(endpoint, &[("access_token", access_token.expose())])
+            .post(endpoint, &[("access_token", access_token.expose_secret())])
             .await?;
         self.check_token_info(endpoint, &doc)
     }
@@ -164,7 +192,7 @@ fn error_in(doc: &Document) -> Option<ProviderError> {
     Some(ProviderError::new(kind, ID, code, message))
 }
 
-pub(crate) fn classify(code: i64) -> ErrorKind {
+fn classify(code: i64) -> ErrorKind {
     match code {
         21330 => ErrorKind::Cancelled,
         21325 => ErrorKind::InvalidCode,
@@ -181,7 +209,7 @@ pub(crate) fn classify(code: i64) -> ErrorKind {
 }
 
 /// OAuth 2 error names, for answers (and callbacks) that carry no `error_code`.
-pub(crate) fn classify_name(name: &str) -> ErrorKind {
+fn classify_name(name: &str) -> ErrorKind {
     match name {
         "access_denied" => ErrorKind::Cancelled,
         "invalid_grant" => ErrorKind::InvalidCode,
@@ -223,6 +251,14 @@ impl Provider for Weibo {
         url
     }
 
+    /// Weibo says no with `error=access_denied&error_code=21330`; other errors carry their
+    /// code, or only an OAuth 2 error name.
+    fn callback_error(&self, query: &HashMap<String, String>) -> Option<ProviderError> {
+        callback::refusal(ID, query, |code, name| {
+            code.map_or_else(|| classify_name(name), classify)
+        })
+    }
+
     async fn exchange_code(
         &self,
         code: &str,
@@ -230,7 +266,7 @@ impl Provider for Weibo {
     ) -> Result<TokenSet, ProviderError> {
         self.token(&[
             ("client_id", &self.creds.app_id),
-            ("client_secret", self.creds.secret.expose()),
+            ("client_secret", self.creds.secret.expose_secret()),
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirect_uri.as_str()),
@@ -239,7 +275,7 @@ impl Provider for Weibo {
     }
 
     async fn fetch_profile(&self, tokens: &TokenSet) -> Result<Profile, ProviderError> {
-        let uid = match &tokens.uid {
+        let uid = match &tokens.subject {
             Some(uid) => uid.clone(),
             None => self.token_owner(&tokens.access_token).await?,
         };
@@ -248,7 +284,7 @@ impl Provider for Weibo {
             .get(
                 endpoint,
                 &[
-                    ("access_token", tokens.access_token.expose()),
+                    ("access_token", tokens.access_token.expose_secret()),
                     ("uid", &uid),
                 ],
             )
@@ -277,23 +313,15 @@ impl Provider for Weibo {
         })
     }
 
-    async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet, ProviderError> {
+    async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {
         // Weibo issues refresh tokens to mobile SDK apps only; web apps get an error here.
         self.token(&[
             ("client_id", &self.creds.app_id),
-            ("client_secret", self.creds.secret.expose()),
+            ("client_secret", self.creds.secret.expose_secret()),
             ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose()),
+            ("refresh_token", refresh_token.expose_secret()),
         ])
         .await
-    }
-
-    async fn check_token(&self, tokens: &TokenSet) -> Result<(), ProviderError> {
-        let owner = self.token_owner(&tokens.access_token).await?;
-        match &tokens.uid {
-            Some(uid) if *uid != owner => Err(refused("token belongs to another uid")),
-            _ => Ok(()),
-        }
     }
 }
 
@@ -434,5 +462,32 @@ mod tests {
         assert_eq!(user.avatar_large, None);
         assert_eq!(gender(user.gender.as_deref()), Gender::Female);
         assert_eq!(gender(Some("n")), Gender::Unknown);
+    }
+
+    #[test]
+    fn weibo_access_denied() {
+        use crate::callback::query;
+        let q = query(&[
+            ("error_uri", "/oauth2/authorize"),
+            ("error", "access_denied"),
+            ("error_description", "user denied your request."),
+            ("error_code", "21330"),
+            ("state", "s"),
+        ]);
+        let err = weibo().callback_error(&q).expect("an error");
+        assert_eq!(
+            (err.kind(), err.code()),
+            (ErrorKind::Cancelled, Some(21330))
+        );
+        assert_eq!(err.provider_message(), "user denied your request.");
+        let bare = weibo()
+            .callback_error(&query(&[("error", "access_denied")]))
+            .expect("an error");
+        assert_eq!(bare.kind(), ErrorKind::Cancelled);
+        let mismatch = query(&[("error", "redirect_uri_mismatch"), ("error_code", "21322")]);
+        assert_eq!(
+            weibo().callback_error(&mismatch).map(|e| e.kind()),
+            Some(ErrorKind::Misconfigured)
+        );
     }
 }

@@ -74,7 +74,7 @@ impl Auth {
             .filter(|s| !s.is_empty());
         let now = Utc::now();
 
-        if let Some(refusal) = providers::callback_error(provider.id(), query) {
+        if let Some(refusal) = provider.callback_error(query) {
             // The state of a refused sign-in is spent as well.
             if let Some(state) = state
                 && let Err(e) = session.take_state(provider.id(), state, now).await

@@ -2,8 +2,9 @@
 //! access token, renewing it with the refresh token when the provider says it expired.
 
 use chrono::Utc;
-use providers::{ErrorKind, Profile, Provider, ProviderError, ProviderId, Secret, TokenSet};
+use providers::{ErrorKind, Profile, Provider, ProviderError, ProviderId, TokenSet};
 use sea_orm::DbErr;
+use secrecy::SecretString;
 
 use crate::auth::context::Auth;
 use crate::auth::pending::SealedTokens;
@@ -89,12 +90,10 @@ impl Auth {
     }
 }
 
-/// A token set rebuilt from storage: the access token and whose it is (WeChat and QQ read
-/// the openid, Weibo the uid; each ignores the other).
-fn stored_tokens(access: Secret, app_subject: &str, unionid: Option<&str>) -> TokenSet {
+/// A token set rebuilt from storage: the access token and whose it is.
+fn stored_tokens(access: SecretString, app_subject: &str, unionid: Option<&str>) -> TokenSet {
     TokenSet {
-        openid: Some(app_subject.to_string()),
-        uid: Some(app_subject.to_string()),
+        subject: Some(app_subject.to_string()),
         unionid: unionid.map(str::to_string),
         ..TokenSet::new(access)
     }
@@ -120,9 +119,8 @@ async fn renew(
     };
     // Providers answer a refresh without the user's id: the stored one is whose it is.
     renewed
-        .openid
+        .subject
         .get_or_insert_with(|| app_subject.to_string());
-    renewed.uid.get_or_insert_with(|| app_subject.to_string());
     Ok(renewed)
 }
 

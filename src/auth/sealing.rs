@@ -10,8 +10,8 @@ use std::fmt;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hkdf::Hkdf;
-use providers::Secret;
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 const NONCE_LEN: usize = 12;
@@ -52,9 +52,9 @@ impl fmt::Debug for TokenSealer {
 
 impl TokenSealer {
     /// Derives the 256-bit key from the configured secret with HKDF-SHA-256.
-    pub fn from_secret(secret: &Secret) -> Self {
+    pub fn from_secret(secret: &SecretString) -> Self {
         let mut key = [0u8; 32];
-        Hkdf::<Sha256>::new(Some(KEY_SALT), secret.expose().as_bytes())
+        Hkdf::<Sha256>::new(Some(KEY_SALT), secret.expose_secret().as_bytes())
             .expand(KEY_INFO, &mut key)
             .expect("32 bytes is a valid HKDF-SHA-256 output length");
         Self {
@@ -62,7 +62,7 @@ impl TokenSealer {
         }
     }
 
-    pub fn seal(&self, purpose: Purpose, value: &Secret) -> Vec<u8> {
+    pub fn seal(&self, purpose: Purpose, value: &SecretString) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self
@@ -70,7 +70,7 @@ impl TokenSealer {
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: value.expose().as_bytes(),
+                    msg: value.expose_secret().as_bytes(),
                     aad: purpose.label(),
                 },
             )
@@ -81,7 +81,7 @@ impl TokenSealer {
         out
     }
 
-    pub fn open(&self, purpose: Purpose, sealed: &[u8]) -> Result<Secret, OpenError> {
+    pub fn open(&self, purpose: Purpose, sealed: &[u8]) -> Result<SecretString, OpenError> {
         if sealed.len() < NONCE_LEN {
             return Err(OpenError);
         }
@@ -97,7 +97,7 @@ impl TokenSealer {
             )
             .map_err(|_| OpenError)?;
         String::from_utf8(plain)
-            .map(Secret::new)
+            .map(SecretString::from)
             .map_err(|_| OpenError)
     }
 }
@@ -107,20 +107,29 @@ mod tests {
     use super::*;
 
     fn sealer(secret: &str) -> TokenSealer {
-        TokenSealer::from_secret(&Secret::new(secret))
+        TokenSealer::from_secret(&SecretString::from(secret))
+    }
+
+    /// What `open` gives, exposed: secrets have no `PartialEq` to compare by.
+    fn opened(s: &TokenSealer, purpose: Purpose, sealed: &[u8]) -> Result<String, OpenError> {
+        s.open(purpose, sealed)
+            .map(|secret| secret.expose_secret().to_owned())
     }
 
     #[test]
     fn a_sealed_token_opens_to_itself_and_does_not_contain_it() {
         let s = sealer("a-secret-of-at-least-thirty-two-characters");
-        let token = Secret::new("ACCESS_TOKEN_1234567890");
+        let token = SecretString::from("ACCESS_TOKEN_1234567890");
         let sealed = s.seal(Purpose::AccessToken, &token);
         assert!(
             !sealed
-                .windows(token.expose().len())
-                .any(|w| w == token.expose().as_bytes())
+                .windows(token.expose_secret().len())
+                .any(|w| w == token.expose_secret().as_bytes())
         );
-        assert_eq!(s.open(Purpose::AccessToken, &sealed), Ok(token.clone()));
+        assert_eq!(
+            opened(&s, Purpose::AccessToken, &sealed).as_deref(),
+            Ok(token.expose_secret())
+        );
         // A fresh nonce each time: the same token never seals to the same bytes.
         assert_ne!(sealed, s.seal(Purpose::AccessToken, &token));
     }
@@ -128,24 +137,30 @@ mod tests {
     #[test]
     fn tampering_truncation_another_key_or_purpose_are_detected() {
         let s = sealer("a-secret-of-at-least-thirty-two-characters");
-        let sealed = s.seal(Purpose::RefreshToken, &Secret::new("REFRESH"));
+        let sealed = s.seal(Purpose::RefreshToken, &SecretString::from("REFRESH"));
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();
             bad[i] ^= 0x01;
             assert_eq!(
-                s.open(Purpose::RefreshToken, &bad),
+                opened(&s, Purpose::RefreshToken, &bad),
                 Err(OpenError),
                 "byte {i}"
             );
         }
         assert_eq!(
-            s.open(Purpose::RefreshToken, &sealed[..sealed.len() - 1]),
+            opened(&s, Purpose::RefreshToken, &sealed[..sealed.len() - 1]),
             Err(OpenError)
         );
-        assert_eq!(s.open(Purpose::RefreshToken, &sealed[..5]), Err(OpenError));
-        assert_eq!(s.open(Purpose::AccessToken, &sealed), Err(OpenError));
+        assert_eq!(
+            opened(&s, Purpose::RefreshToken, &sealed[..5]),
+            Err(OpenError)
+        );
+        assert_eq!(opened(&s, Purpose::AccessToken, &sealed), Err(OpenError));
         let other = sealer("another-secret-of-at-least-thirty-two-chars");
-        assert_eq!(other.open(Purpose::RefreshToken, &sealed), Err(OpenError));
+        assert_eq!(
+            opened(&other, Purpose::RefreshToken, &sealed),
+            Err(OpenError)
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use denglu::auth::sealing::{Purpose, TokenSealer};
 use denglu::entities::identity;
-use providers::Secret;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
 use crate::helpers::{Browser, TestApp, spawn_app_with};
@@ -15,7 +15,7 @@ async fn app() -> TestApp {
 }
 
 fn sealer() -> TokenSealer {
-    TokenSealer::from_secret(&Secret::new(SECRET))
+    TokenSealer::from_secret(&SecretString::from(SECRET))
 }
 
 async fn stored(app: &TestApp, user_id: i64, provider: &str) -> identity::Model {
@@ -37,7 +37,7 @@ fn access_token(identity: &identity::Model) -> String {
     sealer()
         .open(Purpose::AccessToken, sealed)
         .expect("sealed with DENGLU_SECRET")
-        .expose()
+        .expose_secret()
         .to_string()
 }
 
@@ -106,7 +106,7 @@ async fn tokens_are_sealed_in_the_database_and_never_reach_the_browser() {
             "the access token leaked into {text}"
         );
         assert!(
-            !text.contains(refresh_token.expose()),
+            !text.contains(refresh_token.expose_secret()),
             "the refresh token leaked into {text}"
         );
     }

@@ -6,7 +6,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use denglu::config::{DATABASE_URL, SITE_ADDR, SITE_ROOT, Settings, Source};
+use denglu::config::Settings;
+use denglu::config::keys::{DATABASE_URL, SITE_ADDR, SITE_ROOT};
 use denglu::db::Database;
 use denglu::server::Application;
 use reqwest::cookie::{CookieStore, Jar};
@@ -60,11 +61,14 @@ async fn spawn_on(
 ) -> TestApp {
     denglu::telemetry::init_for_tests();
     let site_root = dir.path().join("site");
-    let mut source = Source::from_pairs(extra.iter().copied());
-    source.set(SITE_ADDR, "127.0.0.1:0");
-    source.set(DATABASE_URL, database_url.clone());
-    source.set(SITE_ROOT, site_root.display().to_string());
-    let mut settings = Settings::from_source(&source).expect("test settings are valid");
+    let site_root = site_root.display().to_string();
+    let fixed = [
+        (SITE_ADDR.env, "127.0.0.1:0"),
+        (DATABASE_URL.env, database_url.as_str()),
+        (SITE_ROOT.env, site_root.as_str()),
+    ];
+    let mut settings =
+        Settings::from_pairs(extra.iter().copied().chain(fixed)).expect("test settings are valid");
     tune(&mut settings);
 
     let app = Application::build(settings).await.expect("the app starts");

@@ -220,7 +220,7 @@ impl Sim {
         let query = self
             .authorize(provider, json!({ "user": user["id"] }), known_user)
             .await;
-        assert!(providers::callback_error(provider.id(), &query).is_none());
+        assert!(provider.callback_error(&query).is_none());
         query.get("code").cloned().expect("a code in the callback")
     }
 }

@@ -1,20 +1,21 @@
 //! QQ Connect against the simulator.
 
-use providers::{AppCredentials, ErrorKind, Gender, ProviderId, Secret, TokenSet, callback_error};
+use providers::{AppCredentials, ErrorKind, Gender, ProviderId, TokenSet};
+use secrecy::SecretString;
 use serde_json::json;
 use url::Url;
 
 use crate::harness::{Sim, kind_of, ok, redirect_uri, test_client};
 
 #[tokio::test]
-async fn login_from_code_to_profile_refresh_and_check() {
+async fn login_from_code_to_profile_and_refresh() {
     let sim = Sim::start().await;
     let qq = sim.provider(ProviderId::Qq);
     let user = sim.user(1).await;
     let code = sim.code(qq.as_ref(), 1).await;
 
     let tokens = ok(qq.exchange_code(&code, &redirect_uri(ProviderId::Qq)).await);
-    assert_eq!(tokens.openid.as_deref(), user["qq_openid"].as_str());
+    assert_eq!(tokens.subject.as_deref(), user["qq_openid"].as_str());
     assert_eq!(tokens.unionid.as_deref(), user["qq_unionid"].as_str());
     assert!(tokens.expires_in.is_some_and(|s| s > 0));
 
@@ -32,8 +33,6 @@ async fn login_from_code_to_profile_refresh_and_check() {
             .is_some_and(|u| u.contains("size=100"))
     );
 
-    ok(qq.check_token(&tokens).await);
-
     // A token set without the openid (as loaded from storage) asks /me first.
     let bare = TokenSet::new(tokens.access_token.clone());
     assert_eq!(ok(qq.fetch_profile(&bare).await).subject, profile.subject);
@@ -41,11 +40,11 @@ async fn login_from_code_to_profile_refresh_and_check() {
     // QQ refresh tokens are single-use.
     let refresh = tokens.refresh_token.clone().expect("a refresh token");
     let renewed = ok(qq.refresh(&refresh).await);
-    assert_eq!(renewed.openid, tokens.openid);
+    assert_eq!(renewed.subject, tokens.subject);
     ok(qq.fetch_profile(&renewed).await);
     assert_eq!(kind_of(qq.refresh(&refresh).await), ErrorKind::TokenInvalid);
     assert_eq!(
-        kind_of(qq.refresh(&Secret::new("nope")).await),
+        kind_of(qq.refresh(&SecretString::from("nope")).await),
         ErrorKind::TokenInvalid
     );
 }
@@ -124,13 +123,10 @@ async fn expired_access_tokens() {
         kind_of(qq.fetch_profile(&tokens).await),
         ErrorKind::TokenExpired
     );
+    // A token set without the openid asks /me, which knows no garbage token.
+    let garbage = TokenSet::new(SecretString::from("garbage"));
     assert_eq!(
-        kind_of(qq.check_token(&tokens).await),
-        ErrorKind::TokenExpired
-    );
-    let garbage = TokenSet::new(Secret::new("garbage"));
-    assert_eq!(
-        kind_of(qq.check_token(&garbage).await),
+        kind_of(qq.fetch_profile(&garbage).await),
         ErrorKind::TokenInvalid
     );
 }
@@ -146,7 +142,7 @@ async fn no_unionid_permission_retries_me_without_it() {
     )
     .await;
     let tokens = ok(qq.exchange_code(&code, &redirect_uri(ProviderId::Qq)).await);
-    assert!(tokens.openid.is_some());
+    assert!(tokens.subject.is_some());
     assert_eq!(tokens.unionid, None);
 
     // Without the permission at all, the retry fails the same way: a misconfigured app.
@@ -155,8 +151,9 @@ async fn no_unionid_permission_retries_me_without_it() {
         json!({ "kind": "error", "code": 100049, "count": 2 }),
     )
     .await;
+    let bare = TokenSet::new(tokens.access_token.clone());
     assert_eq!(
-        kind_of(qq.check_token(&tokens).await),
+        kind_of(qq.fetch_profile(&bare).await),
         ErrorKind::Misconfigured
     );
 }
@@ -193,6 +190,6 @@ async fn cancelling_at_qq() {
     let query = sim
         .authorize(qq.as_ref(), json!({ "deny": true }), false)
         .await;
-    let err = callback_error(ProviderId::Qq, &query).expect("a cancel");
+    let err = qq.callback_error(&query).expect("a cancel");
     assert_eq!(err.kind(), ErrorKind::Cancelled);
 }

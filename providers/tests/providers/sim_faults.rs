@@ -10,13 +10,12 @@ use serde_json::{Value, json};
 use crate::harness::{Sim, credentials, ok, redirect_uri, test_client};
 
 /// The API endpoints a sign-in flow calls, per provider.
-const ENDPOINTS: [(ProviderId, &str); 11] = [
+const ENDPOINTS: [(ProviderId, &str); 10] = [
     (
         ProviderId::Wechat,
         "api.weixin.qq.com/sns/oauth2/access_token",
     ),
     (ProviderId::Wechat, "api.weixin.qq.com/sns/userinfo"),
-    (ProviderId::Wechat, "api.weixin.qq.com/sns/auth"),
     (
         ProviderId::Wechat,
         "api.weixin.qq.com/sns/oauth2/refresh_token",
@@ -33,7 +32,7 @@ const ENDPOINTS: [(ProviderId, &str); 11] = [
     (ProviderId::Weibo, "api.weibo.com/2/users/show.json"),
 ];
 
-/// Code, tokens, profile, check, and refresh where the provider has refresh tokens.
+/// Code, tokens, profile, and refresh where the provider has refresh tokens.
 async fn flow(
     sim: &Sim,
     id: ProviderId,
@@ -48,7 +47,6 @@ async fn flow(
     let tokens = provider.exchange_code(&code, &redirect_uri(id)).await?;
     let profile = provider.fetch_profile(&tokens).await?;
     assert_eq!(profile.provider, id);
-    provider.check_token(&tokens).await?;
     if let Some(refresh) = &tokens.refresh_token {
         provider.refresh(refresh).await?;
     }
@@ -104,7 +102,6 @@ fn error_case(id: ProviderId, endpoint: &str) -> (i64, ErrorKind) {
     match (id, endpoint.rsplit('/').next().unwrap_or_default()) {
         (ProviderId::Wechat, "access_token") => (40029, ErrorKind::InvalidCode),
         (ProviderId::Wechat, "userinfo") => (42001, ErrorKind::TokenExpired),
-        (ProviderId::Wechat, "auth") => (-1, ErrorKind::Unavailable),
         (ProviderId::Wechat, "refresh_token") => (42002, ErrorKind::TokenInvalid),
         (ProviderId::WechatMp, _) => (40164, ErrorKind::Misconfigured),
         (ProviderId::Qq, "token") => (100020, ErrorKind::InvalidCode),
