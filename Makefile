@@ -28,7 +28,7 @@ SERVER_BIN := $(CARGO_TARGET_DIR)/$(if $(filter release,$(PROFILE)),release,debu
 
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: help tools site server run test fmt-check clippy test-rust test-postgres e2e e2e-deps bench clean-site wasm-size
+.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps bench clean-site wasm-size
 
 help:
 	@echo "make run        build and serve Denglu on SQLite with simulated providers"
@@ -61,10 +61,16 @@ run: site server
 	$(RUN_ENV) $(SERVER_BIN)
 
 ## Every check, in the order that fails fastest.
-test: fmt-check clippy test-rust test-postgres e2e
+test: fmt-check module-cycles clippy test-rust test-postgres e2e
 
 fmt-check:
 	cargo fmt --all -- --check
+
+## No module of the app or the simulator imports, directly or through others, a module that
+## imports it back (sea-orm's entities name each other in their relations, as it requires).
+module-cycles:
+	python3 scripts/module-cycles.py src --allow entities/
+	python3 scripts/module-cycles.py simulator/src
 
 clippy: tools
 	cargo clippy --workspace --all-targets --features denglu/ssr -- -D warnings

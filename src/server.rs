@@ -127,11 +127,14 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, finishing requests in flight, then closes the
+    /// database (SQLite checkpoints its write-ahead log on the last close).
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service())
+        let served = axum::serve(self.listener, self.router.into_make_service())
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        self.state.db.close().await;
+        served
     }
 }
 

@@ -7,12 +7,32 @@ use providers::{AppCredentials, ConfigKey, Endpoints, ProviderId};
 use secrecy::SecretString;
 use url::Url;
 
+use std::path::Path;
+
 use super::keys::*;
-use super::sources::Sources;
-use super::{
+use super::settings::{
     ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, ProviderSettings, Settings,
-    policy, simulation,
 };
+use super::sources::Sources;
+use super::{policy, simulation};
+
+impl Settings {
+    /// Loads `Leptos.toml` (or the file named by `DENGLU_CONFIG`) and the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let path = std::env::var("DENGLU_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
+        let sources =
+            Sources::from_file_and_env(Path::new(&path), |name| std::env::var(name).ok())?;
+        settings(&sources)
+    }
+
+    /// Settings from pairs of environment names and values alone, as if no file existed
+    /// (tests build settings this way). A later pair for the same name wins.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ConfigError> {
+        settings(&Sources::from_pairs(pairs))
+    }
+}
 
 /// Used only in development, where tokens are simulated; production must set DENGLU_SECRET.
 const DEVELOPMENT_SECRET: &str = "denglu-development-secret-not-for-production";
@@ -172,4 +192,159 @@ fn parse_base_url(key: ConfigKey, raw: &str) -> Result<Url, ConfigError> {
         ));
     }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::config::WechatQr;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_pairs(pairs.iter().copied())
+    }
+
+    fn error_line(pairs: &[(&str, &str)]) -> String {
+        settings(pairs)
+            .expect_err("configuration should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn defaults_give_a_development_site_on_sqlite_with_the_simulator() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.environment, Environment::Development);
+        assert!(s.simulator);
+        assert_eq!(s.providers.len(), 4);
+        assert_eq!(s.sqlite_file(), Some(PathBuf::from("data/denglu.db")));
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn a_bad_public_url_names_its_key() {
+        let line = error_line(&[("DENGLU_PUBLIC_URL", "not a url")]);
+        assert!(
+            line.starts_with("DENGLU_PUBLIC_URL (site.public_url):"),
+            "{line}"
+        );
+        let line = error_line(&[("DENGLU_PUBLIC_URL", "ftp://example.com")]);
+        assert!(line.contains("http or https"), "{line}");
+    }
+
+    #[test]
+    fn production_requires_a_long_secret_and_refuses_the_simulator() {
+        let line = error_line(&[
+            ("DENGLU_ENV", "production"),
+            ("QQ_APPID", "1"),
+            ("QQ_APPKEY", "k"),
+        ]);
+        assert!(line.starts_with("DENGLU_SECRET"), "{line}");
+        let line = error_line(&[("DENGLU_SECRET", "short")]);
+        assert!(line.contains("at least 32"), "{line}");
+        let long = "x".repeat(40);
+        let line = error_line(&[
+            ("DENGLU_ENV", "production"),
+            ("DENGLU_SECRET", &long),
+            ("DENGLU_SIMULATOR", "1"),
+        ]);
+        assert!(line.starts_with("DENGLU_SIMULATOR"), "{line}");
+    }
+
+    #[test]
+    fn configured_credentials_turn_the_simulator_off_and_offer_only_those_providers() {
+        let s = settings(&[("QQ_APPID", "101"), ("QQ_APPKEY", "key")]).expect("valid");
+        assert!(!s.simulator);
+        assert_eq!(
+            s.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![ProviderId::Qq]
+        );
+        assert_eq!(s.providers[0].credentials.app_id, "101");
+    }
+
+    #[test]
+    fn half_a_credential_pair_is_an_error() {
+        let line = error_line(&[("WEIBO_APPKEY", "2000")]);
+        assert!(line.starts_with("WEIBO_SECRET"), "{line}");
+    }
+
+    #[test]
+    fn an_unknown_provider_is_named() {
+        let line = error_line(&[("DENGLU_PROVIDERS", "qq,github")]);
+        assert!(line.contains("unknown provider `github`"), "{line}");
+    }
+
+    #[test]
+    fn offered_providers_keep_the_given_order() {
+        let s = settings(&[("DENGLU_PROVIDERS", "weibo, qq")]).expect("valid");
+        assert_eq!(
+            s.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![ProviderId::Weibo, ProviderId::Qq]
+        );
+    }
+
+    #[test]
+    fn the_wechat_qr_follows_the_configured_apps() {
+        assert_eq!(settings(&[]).expect("valid").wechat_qr, WechatQr::Embedded);
+        let own = settings(&[("DENGLU_WECHAT_QR", "own")]).expect("valid");
+        assert_eq!(own.wechat_qr, WechatQr::Own);
+        let mp_only =
+            settings(&[("WECHAT_MP_APPID", "wx1"), ("WECHAT_MP_SECRET", "s")]).expect("valid");
+        assert_eq!(mp_only.wechat_qr, WechatQr::Own);
+        let qq_only = settings(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k")]).expect("valid");
+        assert_eq!(qq_only.wechat_qr, WechatQr::Off);
+        let line = error_line(&[
+            ("QQ_APPID", "1"),
+            ("QQ_APPKEY", "k"),
+            ("DENGLU_WECHAT_QR", "embedded"),
+        ]);
+        assert!(line.starts_with("DENGLU_WECHAT_QR"), "{line}");
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let s = settings(&[("DENGLU_PUBLIC_URL", "https://login.example.com")]).expect("valid");
+        assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://u:hunter2@db/denglu"),
+            ("DENGLU_SECRET", &"s".repeat(40)),
+        ])
+        .expect("valid");
+        let printed = format!("{s:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("sss"),
+            "{printed}"
+        );
+    }
+
+    /// What a provider needs besides its file: its two translations and its icon.
+    #[test]
+    fn every_provider_has_its_button() {
+        let locales = [
+            include_str!("../../locales/en/main.ftl"),
+            include_str!("../../locales/zh-CN/main.ftl"),
+        ];
+        for id in ProviderId::ALL {
+            let spec = id.spec();
+            for (locale, key) in locales
+                .iter()
+                .flat_map(|l| [(l, spec.label_key), (l, spec.hint_key)])
+            {
+                let translated = locale.lines().any(|line| {
+                    line.split_once(" = ")
+                        .is_some_and(|(k, v)| k.trim() == key && !v.trim().is_empty())
+                });
+                assert!(translated, "{key} is not translated");
+            }
+            let icon = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("public")
+                .join(spec.icon.trim_start_matches('/'));
+            assert!(icon.is_file(), "{} is missing", icon.display());
+        }
+    }
 }

@@ -4,18 +4,7 @@
 use providers::ProviderId;
 
 use super::keys::{PROVIDERS, SIMULATOR, WECHAT_QR};
-use super::{ConfigError, ProviderSettings};
-
-/// The WeChat QR code on the login page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WechatQr {
-    /// WeChat's own QR (the Open Platform website app), embedded in the page.
-    Embedded,
-    /// Our QR for the Official Account: scan, authorise and confirm on the phone.
-    Own,
-    /// Neither WeChat app is configured.
-    Off,
-}
+use super::settings::{ConfigError, ProviderSettings, WechatQr};
 
 /// `DENGLU_SIMULATOR`: `auto` simulates a laptop with no provider configured, never production.
 pub fn simulator(

@@ -4,7 +4,7 @@
 use providers::{AppCredentials, Endpoints, ProviderId};
 use url::Url;
 
-use super::ProviderSettings;
+use super::settings::ProviderSettings;
 
 /// Where the simulator is mounted when `DENGLU_SIMULATOR` is on.
 pub const SIMULATOR_MOUNT: &str = "/_sim";

@@ -9,7 +9,8 @@ use figment::providers::{Format, Serialized, Toml};
 use figment::value::{Dict, Value};
 use providers::ConfigKey;
 
-use super::{ConfigError, keys};
+use super::keys;
+use super::settings::ConfigError;
 
 /// The merged values, looked up by key. No `Debug`: they include the secrets.
 pub struct Sources {

@@ -34,6 +34,7 @@ fn query_map(raw: Option<&str>) -> HashMap<String, String> {
     map
 }
 
+#[tracing::instrument(skip_all, fields(provider = %provider))]
 async fn start(
     Path(provider): Path<String>,
     RawQuery(raw): RawQuery,
@@ -55,6 +56,7 @@ async fn start(
     }
 }
 
+#[tracing::instrument(skip_all, fields(provider = %provider))]
 async fn callback(
     Path(provider): Path<String>,
     RawQuery(raw): RawQuery,

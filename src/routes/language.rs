@@ -28,6 +28,7 @@ struct SwitchQuery {
     next: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn switch_language(
     Path(tag): Path<String>,
     Query(query): Query<SwitchQuery>,

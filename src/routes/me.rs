@@ -13,6 +13,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/me", get(me))
 }
 
+#[tracing::instrument(skip_all, fields(user = who.user_id()))]
 async fn me(who: SignedIn, State(app): State<AppState>) -> Result<Json<AccountSummary>, AppError> {
     Ok(Json(app.auth.account_summary(&who).await?))
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `GET /qr/{ticket}`: the phone scanned the code.
+#[tracing::instrument(skip_all)]
 async fn scan(
     State(app): State<AppState>,
     session: Session,
@@ -45,6 +46,7 @@ async fn scan(
 
 /// `GET /auth/qr/{ticket}/claim`: the desktop session that created a confirmed ticket signs
 /// in with it (or goes on to complete the profile). Once only, and only that session.
+#[tracing::instrument(skip_all)]
 async fn claim(State(app): State<AppState>, session: Session, Path(id): Path<String>) -> Response {
     let session = SignInSession::new(session);
     redirect::see_other(&app.qr.claim(&session, &id).await)
@@ -53,6 +55,7 @@ async fn claim(State(app): State<AppState>, session: Session, Path(id): Path<Str
 /// `GET /auth/qr/{ticket}/events`: `status` events (`waiting`, `scanned`, `confirmed`,
 /// `cancelled`, `claimed`, `expired`) for a ticket this browser session created, ending with
 /// the first final one. Another session's ticket is a 404, as if it did not exist.
+#[tracing::instrument(skip_all)]
 async fn ticket_events(
     State(app): State<AppState>,
     session: Session,

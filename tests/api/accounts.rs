@@ -152,3 +152,23 @@ async fn one_provider_identity_belongs_to_one_account() {
         .await
         .expect("the same subject at another provider is someone else");
 }
+
+#[tokio::test]
+async fn a_disabled_account_is_signed_out_everywhere_it_was_signed_in() {
+    let app = spawn_app().await;
+    let user = insert_user(&app, "Disabled").await;
+    identity_for(user.id, "qq", "QQOPENID2")
+        .insert(&app.db.conn)
+        .await
+        .expect("insert identity");
+    let cookie = session_cookie_for(&app, user.id).await;
+    let me = |cookie: String| {
+        let request = app.client.get(app.url("/api/me")).header("cookie", cookie);
+        async move { request.send().await.expect("answer").status() }
+    };
+    assert_eq!(me(cookie.clone()).await, 200);
+    let mut disabled: user::ActiveModel = user.into();
+    disabled.status = Set("disabled".into());
+    disabled.update(&app.db.conn).await.expect("disable");
+    assert_eq!(me(cookie).await, 401, "every signed-in check reads the status");
+}

@@ -1,0 +1,155 @@
+//! The typed settings Denglu runs with, and the one-line error that names a bad key.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use providers::{AppCredentials, ConfigKey, Endpoints, ProviderId};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+
+/// A configuration problem, always naming the key so the operator knows what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{env} ({toml}): {reason}")]
+    Invalid {
+        env: &'static str,
+        toml: &'static str,
+        reason: String,
+    },
+}
+
+impl ConfigError {
+    pub(in crate::config) fn invalid(key: ConfigKey, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            env: key.env,
+            toml: key.toml,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The WeChat QR code on the login page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WechatQr {
+    /// WeChat's own QR (the Open Platform website app), embedded in the page.
+    Embedded,
+    /// Our QR for the Official Account: scan, authorise and confirm on the phone.
+    Own,
+    /// Neither WeChat app is configured.
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// One provider the site offers: who we are to it.
+#[derive(Debug, Clone)]
+pub struct ProviderSettings {
+    pub id: ProviderId,
+    pub credentials: AppCredentials,
+}
+
+/// Everything Denglu needs to start, parsed and checked.
+pub struct Settings {
+    pub site_addr: SocketAddr,
+    pub site_root: String,
+    pub site_pkg_dir: String,
+    pub output_name: String,
+    /// The external base URL. `None` means "the address we end up listening on".
+    pub public_url: Option<Url>,
+    pub environment: Environment,
+    pub database_url: SecretString,
+    /// Key material for sealing provider tokens at rest.
+    pub secret: SecretString,
+    pub session_idle_minutes: i64,
+    /// Mount the provider simulator under `/_sim/` and point every provider at it.
+    pub simulator: bool,
+    pub providers: Vec<ProviderSettings>,
+    /// Which WeChat QR code `/login` shows on a desktop.
+    pub wechat_qr: WechatQr,
+    pub endpoints: Endpoints,
+    /// How long each step of a sign-in may take. Not read from the environment: the defaults
+    /// are the security rules; tests shorten them to exercise expiry without sleeping.
+    pub lifetimes: FlowLifetimes,
+    /// Connect and total timeouts of every provider call (not from the environment either).
+    pub provider_timeouts: providers::Timeouts,
+}
+
+/// Lifetimes of the short-lived records of a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowLifetimes {
+    /// A `state` waiting for its callback (the rule: 10 minutes).
+    pub state: std::time::Duration,
+    /// A first login waiting for its profile to be completed.
+    pub pending_signup: std::time::Duration,
+    /// How long a consumed callback is remembered, so that WeChat's double redirect of the
+    /// same code lands where the first one did instead of on a "code been used" error.
+    pub replay: std::time::Duration,
+}
+
+impl Default for FlowLifetimes {
+    fn default() -> Self {
+        Self {
+            state: std::time::Duration::from_secs(10 * 60),
+            pending_signup: std::time::Duration::from_secs(30 * 60),
+            replay: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    // Written by hand so that the database URL (which may hold a password) never prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("environment", &self.environment)
+            .field("simulator", &self.simulator)
+            .field(
+                "providers",
+                &self.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/denglu.db?mode=rwc";
+
+impl Settings {
+    /// The external base URL: the configured one, else the address we listen on.
+    pub fn public_base(&self) -> Url {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| local_url(self.site_addr))
+    }
+
+    /// Cookies are `Secure` exactly when the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
+
+    /// Where the SQLite database file lives, when the database is SQLite on a file.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.database_url.expose_secret();
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+/// `http://{address}`: the site as reached on the address it listens on.
+pub fn local_url(address: SocketAddr) -> Url {
+    Url::parse(&format!("http://{address}")).expect("a socket address forms a valid http URL")
+}
+
