@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use time::Duration;
@@ -107,6 +107,35 @@ pub fn layer(store: Store, settings: &Settings) -> SessionManagerLayer<Store> {
 
 fn idle(settings: &Settings) -> Duration {
     Duration::minutes(settings.session_idle_minutes)
+}
+
+/// The random key a browser is given when it starts a sign-in, so that only that browser is
+/// handed the session its callback makes (see `auth::replay`). Sent only to `/auth/`.
+pub const BROWSER_KEY_COOKIE: &str = "denglu_flow";
+
+/// The `Set-Cookie` value that gives the browser its start key, for as long as a state lives.
+pub fn browser_key_cookie(key: &str, settings: &Settings) -> Option<HeaderValue> {
+    let max_age = Duration::try_from(settings.lifetimes.state).unwrap_or(Duration::minutes(10));
+    let cookie = Cookie::build((BROWSER_KEY_COOKIE, key.to_string()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.secure_cookies())
+        .path("/auth/")
+        .max_age(max_age)
+        .build();
+    HeaderValue::from_str(&cookie.encoded().to_string()).ok()
+}
+
+/// The start key the request carries, if any.
+pub fn browser_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == BROWSER_KEY_COOKIE)
+        .map(|c| c.value().to_string())
 }
 
 /// Put on a response to move the browser to another existing session: a repeated sign-in

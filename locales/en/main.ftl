@@ -76,6 +76,7 @@ account-sign-out = Sign out
 account-notice-linked = The sign-in method was linked to your account.
 account-notice-already-linked = This sign-in method was already linked to your account.
 account-error-identity-taken = That account at the provider already belongs to another user here, so it was not linked.
+account-error-not-linked = You are already signed in, so that sign-in was not added to your account. To add a sign-in method, use its Link button below; to sign in as someone else, sign out first.
 account-unlink-last = This is your only sign-in method: link another one before unlinking it.
 account-unlink-missing = This sign-in method is no longer linked to your account.
 account-refresh-sign-in = The provider no longer accepts the stored authorization. Sign in with it again to refresh.

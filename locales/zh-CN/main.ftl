@@ -76,6 +76,7 @@ account-sign-out = 退出登录
 account-notice-linked = 登录方式已关联到你的账号。
 account-notice-already-linked = 该登录方式已关联到你的账号。
 account-error-identity-taken = 该第三方账号已属于本站的其他用户，未能关联。
+account-error-not-linked = 您已登录，刚才的登录没有关联到您的账号。如需添加登录方式，请使用下方对应的“关联”按钮；如需以其他身份登录，请先退出。
 account-unlink-last = 这是你唯一的登录方式，请先关联其他登录方式再解除。
 account-unlink-missing = 该登录方式已不再关联到你的账号。
 account-refresh-sign-in = 第三方平台已不再接受保存的授权，请重新使用该方式登录后再更新。

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::auth::context::Auth;
 use crate::auth::handoff::{IdentityHandoff, VerifiedIdentity};
-use crate::auth::landing::Failure;
+use crate::auth::landing::{Arrival, Failure};
 use crate::auth::pending::SealedTokens;
 use crate::auth::replay::{CallbackKey, Claim, Outcome, Replay};
 use crate::auth::session::SignInSession;
@@ -40,10 +40,10 @@ impl From<String> for Landing {
 impl Landing {
     /// A repeat goes where the first request went, once it knows; nowhere but back to the
     /// login page if the first one never said.
-    async fn after(first: Replay, arrived_with: Option<Id>) -> Self {
+    async fn after(first: Replay, arrived_with: Option<Id>, browser_key: Option<&str>) -> Self {
         match first.outcome().await {
             Some(outcome) => Self {
-                session: outcome.session_for(arrived_with),
+                session: outcome.session_for(arrived_with, browser_key),
                 location: outcome.location,
             },
             None => LoginError::State.location().into(),
@@ -60,6 +60,7 @@ impl Auth {
         session: &SignInSession,
         provider: &str,
         query: &HashMap<String, String>,
+        browser_key: Option<&str>,
         handoff: Arc<dyn IdentityHandoff>,
     ) -> Landing {
         // The id the cookie named, read before loading: a retired id reads as none afterwards.
@@ -97,7 +98,7 @@ impl Auth {
                 // Then this copy of the session is stale: it is left as it is.
                 if let Some(replay) = self.replays.recall(key) {
                     tracing::info!("repeated callback");
-                    return Landing::after(replay, arrived_with).await;
+                    return Landing::after(replay, arrived_with, browser_key).await;
                 }
                 // Expired or for another provider: spent all the same.
                 if let Err(e) = session.take_state(provider.id(), state, now).await {
@@ -118,7 +119,7 @@ impl Auth {
         // save finds the claim through `recall`.
         let completion = match self.replays.claim(key) {
             Claim::First(completion) => completion,
-            Claim::Again(replay) => return Landing::after(replay, arrived_with).await,
+            Claim::Again(replay) => return Landing::after(replay, arrived_with, browser_key).await,
             Claim::Taken => {
                 tracing::warn!("callback state in use with another code");
                 return LoginError::State.location().into();
@@ -131,7 +132,7 @@ impl Auth {
         let (state, code) = (state.to_string(), code.clone());
         let work = tokio::spawn(
             async move {
-                let location = auth
+                let (location, browser) = auth
                     .finish_callback(&session, provider, &state, &code, handoff, now)
                     .await;
                 let moved = match (arrived_with, session.id()) {
@@ -141,6 +142,7 @@ impl Auth {
                 completion.finish(Outcome {
                     location: location.clone(),
                     moved,
+                    browser,
                 });
                 location
             }
@@ -155,7 +157,8 @@ impl Auth {
     }
 
     /// Spends the state, then trades the code; the session is saved before the twins are
-    /// told where to go, so the page they are sent to finds what this request stored.
+    /// told where to go, so the page they are sent to finds what this request stored. Returns
+    /// where the browser goes and the hash of the starting browser's key.
     async fn finish_callback(
         &self,
         session: &SignInSession,
@@ -164,22 +167,23 @@ impl Auth {
         code: &str,
         handoff: Arc<dyn IdentityHandoff>,
         now: DateTime<Utc>,
-    ) -> String {
+    ) -> (String, Option<String>) {
         let record = match session.take_state(provider.id(), state, now).await {
             Ok(Ok(record)) => record,
             Ok(Err(problem)) => {
                 tracing::warn!(problem = problem.as_str(), "callback state refused");
-                return LoginError::State.location();
+                return (LoginError::State.location(), None);
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the session");
-                return LoginError::Server.location();
+                return (LoginError::Server.location(), None);
             }
         };
+        let browser = record.browser.clone();
         // Consumed in the store before the code is used, not only at the end of the request.
         if let Err(e) = session.save().await {
             tracing::error!(error = %e, "cannot save the session");
-            return LoginError::Server.location();
+            return (LoginError::Server.location(), browser);
         }
         let location = self
             .complete(
@@ -194,9 +198,9 @@ impl Auth {
             .unwrap_or_else(|failure| failure.location());
         if let Err(e) = session.save().await {
             tracing::error!(error = %e, "cannot save the session");
-            return LoginError::Server.location();
+            return (LoginError::Server.location(), browser);
         }
-        location
+        (location, browser)
     }
 
     /// The code is good and the state was ours: who is this, and where do they go?
@@ -226,7 +230,11 @@ impl Auth {
             }
             return Ok(handed.next_page);
         }
-        self.land(session, identity, &record.next, record.attach_pending, now)
+        let arrival = Arrival {
+            attach_pending: record.attach_pending,
+            link_for: record.link_for,
+        };
+        self.land(session, identity, &record.next, arrival, now)
             .await
     }
 }

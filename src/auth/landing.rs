@@ -80,6 +80,18 @@ impl Failure {
     }
 }
 
+/// Where a signed-in person is sent when an identity arrives that they did not ask to link.
+const NOT_LINKED: &str = "/account?error=not_linked";
+
+/// How a verified identity arrived: what the sign-in that brought it was started for.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Arrival {
+    /// "I already have an account": link the pending first login to the account found.
+    pub attach_pending: bool,
+    /// Started by "Link" on the account page of this account.
+    pub link_for: Option<i64>,
+}
+
 impl Auth {
     /// A QR login ticket confirmed on the phone signs the desktop session in, as a callback
     /// would have; returns where the desktop goes.
@@ -90,7 +102,8 @@ impl Auth {
         now: DateTime<Utc>,
     ) -> String {
         let next = NextPath::parse_or(None, DEFAULT_NEXT);
-        self.land(session, identity, &next, false, now)
+        // A QR claim never links: whoever scanned the code is not the person at this screen.
+        self.land(session, identity, &next, Arrival::default(), now)
             .await
             .unwrap_or_else(|failure| failure.location())
     }
@@ -102,7 +115,7 @@ impl Auth {
         session: &SignInSession,
         identity: VerifiedIdentity,
         next: &NextPath,
-        attach_pending: bool,
+        arrival: Arrival,
         now: DateTime<Utc>,
     ) -> Result<String, Failure> {
         let db = &self.db;
@@ -110,7 +123,18 @@ impl Auth {
         let holder = identities::holder(db, &IdentityKeys::of(&profile)).await?;
 
         if let Some(user_id) = self.signed_in_user(session).await? {
-            // A signed-in session adds a sign-in method to its account.
+            // A signed-in session adds a sign-in method only when it asked to ("Link" on the
+            // account page), or when the identity is this account's person already (the same
+            // identity, or the same WeChat user through the other app).
+            let asked = arrival.link_for == Some(user_id);
+            let already_this_person = holder.as_ref().is_some_and(|h| h.user_id() == user_id);
+            if !asked && !already_this_person {
+                tracing::warn!(
+                    user_id,
+                    "an identity arrived in a signed-in session that did not ask to link it"
+                );
+                return Ok(NOT_LINKED.to_string());
+            }
             let outcome = accounts::link_known(db, user_id, holder, &profile, &tokens, now).await?;
             return Ok(match outcome {
                 // Signing in again with a method the account already has: go on as asked.
@@ -124,7 +148,9 @@ impl Auth {
                 let owner = identity.user_id;
                 self.require_active(owner).await?;
                 identities::record_login(db, *identity, &profile, Some(&tokens), now).await?;
-                if attach_pending && let Some(waiting) = session.take_pending_signup(now).await? {
+                if arrival.attach_pending
+                    && let Some(waiting) = session.take_pending_signup(now).await?
+                {
                     session.signed_in(owner).await?;
                     let outcome =
                         accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now)
@@ -159,7 +185,10 @@ impl Auth {
     }
 
     /// The session's signed-in account, if it is still active.
-    async fn signed_in_user(&self, session: &SignInSession) -> Result<Option<i64>, Failure> {
+    pub(super) async fn signed_in_user(
+        &self,
+        session: &SignInSession,
+    ) -> Result<Option<i64>, Failure> {
         let Some(id) = session.user_id().await? else {
             return Ok(None);
         };

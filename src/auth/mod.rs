@@ -39,4 +39,4 @@ pub use refresh::RefreshError;
 pub use session::{SessionError, SignInSession, TicketSide};
 pub use signed_in::{Account, SignedIn};
 pub use signup::{SignupError, SignupForm};
-pub use start::{EmbeddedStart, StartRequest};
+pub use start::{EmbeddedStart, StartRequest, Started};

@@ -8,10 +8,12 @@
 //! A repeat is the same provider, state and code again: a request with the state and any
 //! other code is not one. The first request may have moved the browser to a new session id
 //! (a sign-in does), and its answer, which set that cookie, may never have reached the
-//! browser. A repeat that comes with the session id the first one retired is the same
-//! browser: it is handed the new id. Anyone else with the link gets the destination path
-//! only, which signs nobody in and reveals nothing the holder of the link did not already
-//! have. Keys are stored hashed. The record is per process; behind several instances, sticky
+//! browser. A repeat that comes with the session id the first one retired *and* the random
+//! key the starting browser was given in a cookie ([`browser_key_hash`]) is the same
+//! browser: it is handed the new id. A planted session id is not enough: whoever planted it
+//! never saw that key. Anyone else with the link gets the destination path only, which signs
+//! nobody in and reveals nothing the holder of the link did not already have. Keys are
+//! stored hashed. The record is per process; behind several instances, sticky
 //! sessions keep a browser on one.
 
 use std::collections::HashMap;
@@ -19,6 +21,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 use tower_sessions::session::Id;
 
@@ -59,18 +62,35 @@ struct Entry {
     outcome: watch::Receiver<Option<Outcome>>,
 }
 
-/// Where the first request sent the browser, and the session id it moved it from and to.
+/// The hash kept of a browser's start key (stored with the state, compared on a repeat).
+pub fn browser_key_hash(key: &str) -> String {
+    digest(&["browser", key])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where the first request sent the browser, the session id it moved it from and to, and
+/// the hash of the starting browser's key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub location: String,
     pub moved: Option<(Id, Id)>,
+    pub browser: Option<String>,
 }
 
 impl Outcome {
-    /// The new session id for a repeat that arrived with the retired one, and only for it.
-    pub fn session_for(&self, arrived_with: Option<Id>) -> Option<Id> {
+    /// The new session id for a repeat that arrived with the retired one and the starting
+    /// browser's key, and only for it.
+    pub fn session_for(&self, arrived_with: Option<Id>, browser_key: Option<&str>) -> Option<Id> {
+        let same_browser = match (&self.browser, browser_key) {
+            (Some(expected), Some(key)) => {
+                bool::from(expected.as_bytes().ct_eq(browser_key_hash(key).as_bytes()))
+            }
+            _ => false,
+        };
         self.moved
-            .filter(|(from, _)| Some(*from) == arrived_with)
+            .filter(|(from, _)| same_browser && Some(*from) == arrived_with)
             .map(|(_, to)| to)
     }
 }
@@ -194,6 +214,7 @@ mod tests {
         let outcome = Outcome {
             location: "/account".to_string(),
             moved: None,
+            browser: None,
         };
         first.finish(outcome.clone());
         assert_eq!(wait.await.expect("joins"), Some(outcome.clone()));
@@ -229,20 +250,28 @@ mod tests {
         first.finish(Outcome {
             location: "/x".to_string(),
             moved: None,
+            browser: None,
         });
         assert!(replays.recall(key("s")).is_none());
         assert!(matches!(replays.claim(key("s")), Claim::First(_)));
     }
 
     #[test]
-    fn only_the_retired_session_is_handed_the_new_one() {
+    fn only_the_retired_session_of_the_starting_browser_is_handed_the_new_one() {
         let (from, to) = (Id::default(), Id::default());
         let outcome = Outcome {
             location: "/account".to_string(),
             moved: Some((from, to)),
+            browser: Some(browser_key_hash("key")),
         };
-        assert_eq!(outcome.session_for(Some(from)), Some(to));
-        assert_eq!(outcome.session_for(Some(Id::default())), None);
-        assert_eq!(outcome.session_for(None), None);
+        assert_eq!(outcome.session_for(Some(from), Some("key")), Some(to));
+        assert_eq!(outcome.session_for(Some(Id::default()), Some("key")), None);
+        assert_eq!(outcome.session_for(None, Some("key")), None);
+        assert_eq!(
+            outcome.session_for(Some(from), None),
+            None,
+            "a planted id alone"
+        );
+        assert_eq!(outcome.session_for(Some(from), Some("guess")), None);
     }
 }

@@ -9,6 +9,10 @@
 //! | `auth_states` | started sign-ins waiting for their callback ([`StateRecord`]) |
 //! | `qr_tickets` / `qr_scanned_tickets` | login tickets this browser shows / scanned |
 //! | `wechat_phone_known` | this phone has authorised a ticket with the full profile |
+//!
+//! Transitions: a verified identity enters (`identity_verified`: new id), someone signs in
+//! (`signed_in`: new id, the previous person's leftovers cleared), signs out (`signed_out`:
+//! the session is deleted).
 
 use chrono::{DateTime, Utc};
 use providers::ProviderId;
@@ -69,23 +73,24 @@ impl SignInSession {
 
     // ---- Transitions ----
 
-    /// A verified first login waits here for its profile.
+    /// A verified first login waits here for its profile. A verified identity is worth
+    /// stealing, so the session moves to a new id: whoever planted the old one (a sibling
+    /// subdomain's cookie, plain http) is left holding nothing.
     pub async fn identity_verified(&self, pending: &PendingSignup) -> Result<(), SessionError> {
+        self.0.cycle_id().await?;
         self.0.insert(PENDING_SIGNUP, pending).await
     }
 
     /// Signs `user_id` in, with a fresh session id so a planted id is never promoted
-    /// (fixation).
+    /// (fixation). Whatever the browser held before ends here: a previous person's pending
+    /// sign-up, started sign-ins and QR tickets (on a shared computer they are someone
+    /// else's).
     pub async fn signed_in(&self, user_id: i64) -> Result<(), SessionError> {
         self.0.cycle_id().await?;
+        for key in [PENDING_SIGNUP, STATES, DESKTOP_TICKETS, PHONE_TICKETS] {
+            self.0.remove::<serde_json::Value>(key).await?;
+        }
         self.0.insert(USER_ID, user_id).await
-    }
-
-    /// A first login became an account (or joined one) and signs it in: the pending
-    /// sign-up ends with it.
-    pub async fn signed_up(&self, user_id: i64) -> Result<(), SessionError> {
-        self.forget_pending_signup().await?;
-        self.signed_in(user_id).await
     }
 
     /// Signs out: the session is deleted from the store and the cookie expires.

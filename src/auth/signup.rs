@@ -132,7 +132,7 @@ impl Auth {
         }
         match accounts::create_account(&self.db, &account, &waiting, now).await {
             Ok(user_id) => {
-                session.signed_up(user_id).await?;
+                session.signed_in(user_id).await?;
                 Ok(waiting.next)
             }
             Err(CreateError::IdentityTaken | CreateError::UsernameTaken) => {
@@ -174,7 +174,7 @@ impl Auth {
         if linked == LinkOutcome::OwnedByAnother {
             return Ok(None);
         }
-        session.signed_up(owner.id).await?;
+        session.signed_in(owner.id).await?;
         Ok(Some(waiting.next.clone()))
     }
 }

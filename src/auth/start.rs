@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::auth::context::{Auth, DEFAULT_NEXT, lifetime};
 use crate::auth::next_path::NextPath;
+use crate::auth::replay::browser_key_hash;
 use crate::auth::session::SignInSession;
 use crate::auth::states::{self, StateRecord};
 use crate::model::LoginError;
@@ -17,16 +18,47 @@ pub struct StartRequest<'a> {
     pub next: Option<&'a str>,
     /// "I already have an account": link the pending first login to the account found.
     pub attach_pending: bool,
+    /// "Link" on the account page: the identity that comes back is added to the signed-in
+    /// account. Nothing else ever links.
+    pub link: bool,
     /// A phone browser: QQ and Weibo show their mobile pages.
     pub mobile: bool,
 }
 
-/// What WeChat's embedded QR (`wxLogin.js`) is constructed with.
+/// A started sign-in: where the browser goes, and the random key it keeps in a cookie until
+/// the callback (see `replay`: only that browser is handed the session a callback makes).
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub url: Url,
+    pub browser_key: String,
+}
+
+/// What WeChat's embedded QR (`wxLogin.js`) is constructed with, and the browser's key.
 #[derive(Debug, Clone)]
 pub struct EmbeddedStart {
     pub app_id: String,
     pub state: String,
     pub redirect_uri: Url,
+    pub browser_key: String,
+}
+
+/// What a new state is for.
+struct Purpose {
+    attach_pending: bool,
+    ticket: Option<String>,
+    link_for: Option<i64>,
+    browser_key: Option<String>,
+}
+
+impl Purpose {
+    fn sign_in(browser_key: String) -> Self {
+        Self {
+            attach_pending: false,
+            ticket: None,
+            link_for: None,
+            browser_key: Some(browser_key),
+        }
+    }
 }
 
 impl Auth {
@@ -37,22 +69,37 @@ impl Auth {
         session: &SignInSession,
         provider: &str,
         request: StartRequest<'_>,
-    ) -> Result<Url, LoginError> {
+    ) -> Result<Started, LoginError> {
         let provider = self
             .provider_named(provider)
             .ok_or(LoginError::UnknownProvider)?;
         tracing::Span::current().record("provider", provider.id().as_str());
         let next = NextPath::parse_or(request.next, DEFAULT_NEXT);
+        let link_for = if request.link {
+            self.signed_in_user(session).await.map_err(|failure| {
+                failure.log();
+                LoginError::Server
+            })?
+        } else {
+            None
+        };
+        let browser_key = crate::random::token();
+        let purpose = Purpose {
+            attach_pending: request.attach_pending,
+            link_for,
+            ..Purpose::sign_in(browser_key.clone())
+        };
         let record = self
-            .issue_state(session, provider.id(), next, request.attach_pending, None)
+            .issue_state(session, provider.id(), next, purpose)
             .await?;
-        Ok(provider.authorize_url(&AuthorizeRequest {
+        let url = provider.authorize_url(&AuthorizeRequest {
             state: &record.value,
             redirect_uri: &self.callback_url(provider.id()),
             mobile: request.mobile,
             // The silent scope would leave a returning user without a fresh nickname.
             known_user: false,
-        }))
+        });
+        Ok(Started { url, browser_key })
     }
 
     /// A state for WeChat's QR embedded in our page: the page hands it to `wxLogin.js`, and
@@ -66,13 +113,20 @@ impl Auth {
             .provider(ProviderId::Wechat)
             .ok_or(LoginError::UnknownProvider)?;
         let next = NextPath::parse_or(next, DEFAULT_NEXT);
+        let browser_key = crate::random::token();
         let record = self
-            .issue_state(session, provider.id(), next, false, None)
+            .issue_state(
+                session,
+                provider.id(),
+                next,
+                Purpose::sign_in(browser_key.clone()),
+            )
             .await?;
         Ok(EmbeddedStart {
             app_id: provider.app_id().to_string(),
             state: record.value,
             redirect_uri: self.callback_url(provider.id()),
+            browser_key,
         })
     }
 
@@ -95,14 +149,15 @@ impl Auth {
             LoginError::Server
         })?;
         let next = NextPath::parse_or(Some(ticket_page), DEFAULT_NEXT);
+        // The phone is not signed in by this sign-in: nothing to hand over to it.
+        let purpose = Purpose {
+            attach_pending: false,
+            ticket: Some(ticket.to_string()),
+            link_for: None,
+            browser_key: None,
+        };
         let record = self
-            .issue_state(
-                session,
-                provider.id(),
-                next,
-                false,
-                Some(ticket.to_string()),
-            )
+            .issue_state(session, provider.id(), next, purpose)
             .await?;
         Ok(provider.authorize_url(&AuthorizeRequest {
             state: &record.value,
@@ -118,16 +173,17 @@ impl Auth {
         session: &SignInSession,
         provider: ProviderId,
         next: NextPath,
-        attach_pending: bool,
-        ticket: Option<String>,
+        purpose: Purpose,
     ) -> Result<StateRecord, LoginError> {
         let now = Utc::now();
         let record = StateRecord {
             value: states::new_value(),
             provider,
             next,
-            attach_pending,
-            ticket,
+            attach_pending: purpose.attach_pending,
+            ticket: purpose.ticket,
+            link_for: purpose.link_for,
+            browser: purpose.browser_key.as_deref().map(browser_key_hash),
             expires_at: now + lifetime(self.lifetimes.state),
         };
         session

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use providers::ProviderId;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use crate::auth::next_path::NextPath;
 
@@ -24,6 +25,14 @@ pub struct StateRecord {
     /// desktop that shows it, instead of signing in this (phone) session.
     #[serde(default)]
     pub ticket: Option<String>,
+    /// Started from the account page's "Link" by this signed-in account: only such a sign-in
+    /// may add a method to an account (a QR someone else scans never does).
+    #[serde(default)]
+    pub link_for: Option<i64>,
+    /// The hash of the random key the starting browser was given in a cookie: a repeat of the
+    /// callback is handed the new session only when it carries that key.
+    #[serde(default)]
+    pub browser: Option<String>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -89,7 +98,8 @@ pub fn take(
 }
 
 fn matches(record: &StateRecord, value: &str) -> bool {
-    constant_time_eq(record.value.as_bytes(), value.as_bytes())
+    // Constant time: timing says nothing about a guessed state.
+    bool::from(record.value.as_bytes().ct_eq(value.as_bytes()))
 }
 
 fn judge(
@@ -106,11 +116,6 @@ fn judge(
     }
 }
 
-/// Compares without stopping at the first difference, so timing says nothing about a guess.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +127,8 @@ mod tests {
             next: NextPath::parse_or(None, "/account"),
             attach_pending: false,
             ticket: None,
+            link_for: None,
+            browser: None,
             expires_at,
         }
     }
@@ -179,12 +186,5 @@ mod tests {
         for i in 2..7 {
             assert!(take(&mut s, ProviderId::Qq, &format!("s{i}"), now).is_ok());
         }
-    }
-
-    #[test]
-    fn comparison_needs_every_byte() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

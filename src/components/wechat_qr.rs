@@ -26,6 +26,13 @@ pub async fn new_wechat_embed(next: Option<String>) -> Result<WechatEmbed, Serve
             tracing::warn!(kind = error.as_str(), "cannot start the embedded WeChat QR");
             fail(ServerError::Unavailable)
         })?;
+    // The start key, as `/auth/{provider}/start` gives it (see `auth::replay`).
+    if let (Some(cookie), Some(response)) = (
+        crate::session::browser_key_cookie(&start.browser_key, &app.settings),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
     Ok(WechatEmbed {
         script_url: app.wechat_login_script().to_string(),
         app_id: start.app_id,

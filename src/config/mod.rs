@@ -18,4 +18,3 @@ pub use settings::{
     WechatQr, local_url,
 };
 pub use simulation::SIMULATOR_MOUNT;
-

@@ -8,7 +8,6 @@ use providers::{AppCredentials, ConfigKey, Endpoints, ProviderId};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-
 /// A configuration problem, always naming the key so the operator knows what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -152,4 +151,3 @@ impl Settings {
 pub fn local_url(address: SocketAddr) -> Url {
     Url::parse(&format!("http://{address}")).expect("a socket address forms a valid http URL")
 }
-

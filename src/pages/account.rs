@@ -247,6 +247,7 @@ fn AccountNotice() -> impl IntoView {
             (_, Some("identity_taken")) => {
                 Some(("alert", "identity_taken", "account-error-identity-taken"))
             }
+            (_, Some("not_linked")) => Some(("alert", "not_linked", "account-error-not-linked")),
             (Some("linked"), _) => Some(("notice", "linked", "account-notice-linked")),
             (Some("already_linked"), _) => {
                 Some(("notice", "already_linked", "account-notice-already-linked"))
@@ -390,7 +391,7 @@ fn IdentitiesSection(
                                 let title = hint.clone();
                                 view! {
                                     <li>
-                                        <a class="button" href=format!("/auth/{id}/start?next=/account") rel="external" data-link=id.clone() title=title>
+                                        <a class="button" href=format!("/auth/{id}/start?link=1&next=/account") rel="external" data-link=id.clone() title=title>
                                             <img class="provider-icon" src=format!("/icons/{id}.svg") alt="" width="20" height="20"/>
                                             <span>{label}</span>
                                             <span class="provider-hint">{hint}</span>

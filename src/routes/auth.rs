@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
-use axum::http::header::USER_AGENT;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::response::Response;
 use axum::routing::get;
 use tower_sessions::Session;
@@ -14,7 +14,7 @@ use tower_sessions::Session;
 use crate::auth::{SignInSession, StartRequest};
 use crate::qr::agent;
 use crate::routes::redirect;
-use crate::session::Handoff;
+use crate::session::{Handoff, browser_key, browser_key_cookie};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -47,11 +47,18 @@ async fn start(
     let request = StartRequest {
         next: query.get("next").map(String::as_str),
         attach_pending: query.get("attach").is_some_and(|v| v == "1"),
+        link: query.get("link").is_some_and(|v| v == "1"),
         mobile: user_agent.is_some_and(agent::is_mobile),
     };
     let session = SignInSession::new(session);
     match app.auth.start(&session, &provider, request).await {
-        Ok(url) => redirect::found(url.as_str()),
+        Ok(started) => {
+            let mut response = redirect::found(started.url.as_str());
+            if let Some(cookie) = browser_key_cookie(&started.browser_key, &app.settings) {
+                response.headers_mut().append(SET_COOKIE, cookie);
+            }
+            response
+        }
         Err(error) => redirect::found(&error.location()),
     }
 }
@@ -60,14 +67,16 @@ async fn start(
 async fn callback(
     Path(provider): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
     State(app): State<AppState>,
     session: Session,
 ) -> Response {
     let query = query_map(raw.as_deref());
     let session = SignInSession::new(session);
+    let key = browser_key(&headers);
     let landing = app
         .auth
-        .callback(&session, &provider, &query, app.qr.clone())
+        .callback(&session, &provider, &query, key.as_deref(), app.qr.clone())
         .await;
     let mut response = redirect::found(&landing.location);
     if let Some(id) = landing.session {

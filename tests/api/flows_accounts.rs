@@ -170,7 +170,7 @@ async fn the_account_page_shows_the_profile_and_linked_methods_in_both_languages
         "offers to link the others"
     );
     assert!(!html.contains(r#"data-link="qq""#), "not the linked one");
-    assert!(html.contains(r#"href="/auth/weibo/start?next=/account""#));
+    assert!(html.contains(r#"href="/auth/weibo/start?link=1&amp;next=/account""#));
     assert!(html.contains("Sign out"));
     assert!(
         html.contains(r#"data-signed-in="shown_user""#),
@@ -192,7 +192,7 @@ async fn a_signed_in_user_links_another_provider() {
     for provider in ["weibo", "wechat"] {
         assert_eq!(
             browser
-                .sign_in_with_query(&app, provider, 1, "?next=/account")
+                .sign_in_with_query(&app, provider, 1, "?link=1&next=/account")
                 .await,
             "/account?notice=linked",
             "{provider}"
@@ -223,7 +223,7 @@ async fn linking_refuses_an_identity_that_belongs_to_another_user() {
     let bob_id = bob.sign_up(&app, "weibo", 2, "bob").await;
     // Bob tries to link Alice's QQ.
     assert_eq!(
-        bob.sign_in_with(&app, "qq", 1).await,
+        bob.sign_in_with_query(&app, "qq", 1, "?link=1").await,
         "/account?error=identity_taken"
     );
     let me = bob.me().await.expect("Bob is still signed in as Bob");
@@ -246,7 +246,9 @@ async fn unlinking_works_but_never_for_the_last_method() {
     let app = spawn_app().await;
     let browser = app.browser();
     let id = browser.sign_up(&app, "qq", 1, "unlinker").await;
-    browser.sign_in_with(&app, "weibo", 1).await;
+    browser
+        .sign_in_with_query(&app, "weibo", 1, "?link=1")
+        .await;
     let weibo = identity_id(&app, id, "weibo").await;
     let qq = identity_id(&app, id, "qq").await;
 
@@ -287,7 +289,7 @@ async fn nobody_unlinks_an_identity_of_another_account() {
     let app = spawn_app().await;
     let alice = app.new_browser();
     let alice_id = alice.sign_up(&app, "qq", 1, "alice2").await;
-    alice.sign_in_with(&app, "weibo", 1).await;
+    alice.sign_in_with_query(&app, "weibo", 1, "?link=1").await;
     let bob = app.new_browser();
     bob.sign_up(&app, "qq", 2, "bob2").await;
     let alices = identity_id(&app, alice_id, "weibo").await;

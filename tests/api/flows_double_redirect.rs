@@ -196,3 +196,26 @@ fn set_cookies(response: &reqwest::Response) -> Vec<String> {
         .filter_map(|v| v.to_str().ok().map(str::to_string))
         .collect()
 }
+
+#[tokio::test]
+async fn a_planted_session_id_with_the_callback_url_is_not_handed_the_new_session() {
+    let app = spawn_app().await;
+    let Returning {
+        browser,
+        callback,
+        old,
+        ..
+    } = returning_person_back_from_wechat(&app, "fixed").await;
+    // The browser's own callback signs in and moves it to a new session.
+    assert_eq!(browser.callback(&callback).await, "/account");
+    let new = browser.session_id().expect("a new session");
+    assert_ne!(new, old);
+    // Someone who planted the old id and saw the callback URL repeats it within the minute.
+    let fixer = with_session_cookie(&callback, &old, None)
+        .await
+        .expect("the app answers");
+    assert!(
+        set_cookies(&fixer).iter().all(|c| !c.contains(&new)),
+        "the new session is handed only to the browser that started the sign-in"
+    );
+}

@@ -446,6 +446,14 @@ impl Browser {
             .expect("an id")
     }
 
+    /// Makes this browser send `session_id` as its session cookie, as a cookie planted by
+    /// someone else (a sibling subdomain, plain http) would.
+    pub fn plant_session(&self, session_id: &str) {
+        let url = reqwest::Url::parse(&self.base).expect("the app's URL");
+        self.jar
+            .add_cookie_str(&format!("denglu_session={session_id}; Path=/"), &url);
+    }
+
     /// Signs out with the account page's form.
     pub async fn sign_out(&self) -> reqwest::Response {
         self.call("account/sign_out", &[]).await

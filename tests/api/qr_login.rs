@@ -485,3 +485,40 @@ async fn a_claim_that_fails_midway_leaves_the_ticket_confirmed_for_another_try()
     assert_eq!(ticket.status, "confirmed", "nothing was spent");
     assert!(ticket.tokens.is_some(), "nothing was wiped");
 }
+
+#[tokio::test]
+async fn a_qr_scanned_by_someone_else_never_links_to_the_signed_in_person() {
+    let app = spawn_app().await;
+    let victim = app.browser();
+    let victim_id = victim.sign_up(&app, "qq", 1, "victim").await;
+
+    // WeChat's embedded QR on the victim's /login, scanned first by someone who saw it.
+    let html = victim.get("/login").await.text().await.expect("HTML");
+    let state = attribute(&html, "data-state");
+    app.auto_approve("wechat", 2).await;
+    let redirect = app.url("/auth/wechat/callback");
+    let authorize = format!(
+        "/_sim/open.weixin.qq.com/connect/qrconnect?appid={}&redirect_uri={}&response_type=code&scope=snsapi_login&state={state}",
+        simulator::WECHAT_OPEN_APPID,
+        denglu::components::href::query_value(&redirect).replace('/', "%2F"),
+    );
+    let callback = victim.authorize(&authorize).await;
+    assert_eq!(
+        victim.callback(&callback).await,
+        "/account?error=not_linked"
+    );
+
+    // Our own QR on /login/qr, scanned and confirmed by the same someone.
+    let qr = open_qr_page(&victim).await;
+    let scanner = phone(&app);
+    scan_and_authorize(&app, &scanner, &qr, 2).await;
+    decide(&scanner, &qr.ticket, "confirm").await;
+    assert_eq!(
+        claim(&victim, &qr.ticket).await,
+        "/account?error=not_linked"
+    );
+
+    let me = victim.me().await.expect("the victim is still signed in");
+    assert_eq!(me["id"], victim_id);
+    assert_eq!(me["identities"].as_array().map(Vec::len), Some(1), "{me}");
+}
