@@ -130,10 +130,42 @@ impl LinkedIdentity {
 
     /// `YYYY-MM-DD HH:MM UTC`, from the RFC 3339 time.
     pub fn last_used(&self) -> String {
-        let date: String = self.last_used_at.chars().take(10).collect();
-        let time: String = self.last_used_at.chars().skip(11).take(5).collect();
-        format!("{date} {time} UTC")
+        utc_minute(&self.last_used_at)
     }
+}
+
+/// `YYYY-MM-DD HH:MM UTC` from an RFC 3339 time in UTC (no date library in the wasm).
+pub fn utc_minute(rfc3339: &str) -> String {
+    let date: String = rfc3339.chars().take(10).collect();
+    let time: String = rfc3339.chars().skip(11).take(5).collect();
+    format!("{date} {time} UTC")
+}
+
+/// One place a person is signed in, as the account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    /// What the "End" form names.
+    pub id: i64,
+    /// "Chrome · Windows", when known.
+    pub agent: Option<String>,
+    /// The network it was last used from (an approximate place), when known.
+    pub network: Option<String>,
+    /// The provider it signed in with.
+    pub method: Option<String>,
+    /// RFC 3339, UTC.
+    pub signed_in_at: String,
+    /// RFC 3339, UTC.
+    pub last_seen_at: String,
+    /// The session of the browser looking at the list.
+    pub current: bool,
+}
+
+/// What unlinking a sign-in method did: the sessions it started can be ended next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlinked {
+    pub provider: String,
+    /// Other sessions still signed in with it.
+    pub sessions: u64,
 }
 
 /// What the profile-completion form starts with: the pending identity and a free username

@@ -38,8 +38,6 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Database(#[from] DbError),
-    #[error("cannot prepare the session store: {0}")]
-    Sessions(String),
 }
 
 pub struct Application {
@@ -72,9 +70,10 @@ impl Application {
         }
 
         let db = Database::connect(&settings).await?;
-        let store = session::Store::new(&db.pool)
-            .await
-            .map_err(|e| StartupError::Sessions(e.to_string()))?;
+        let store = session::Store::new(
+            db.conn.clone(),
+            session::Lifetimes::from_settings(&settings),
+        );
         store.spawn_expiry_sweeper();
 
         let leptos_options = LeptosOptions::builder()
@@ -130,9 +129,13 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight, then closes the
     /// database (SQLite checkpoints its write-ahead log on the last close).
     pub async fn run(self) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         self.state.db.close().await;
         served
     }
@@ -165,7 +168,8 @@ fn router(state: AppState, store: session::Store) -> Router {
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 
-    app.layer(session::layer(store, &settings))
+    app.layer(axum::middleware::from_fn(routes::device::note_device))
+        .layer(session::layer(store, &settings))
         .layer(axum::middleware::map_response_with_state(
             settings.clone(),
             session::apply_handoff,

@@ -1,7 +1,11 @@
 //! Server-side sessions on the app's own database.
 //!
-//! The cookie carries only a random session id; everything else lives in the store. The store
-//! is whichever of tower-sessions-sqlx-store's two fits the database, behind one type.
+//! The cookie carries only a random session id; everything else lives in the `sessions`
+//! table, keyed by the id's SHA-256 (a copy of the database yields no live session). Each row
+//! also names its signed-in user and the device it was last seen on, so that disabling an
+//! account ends its sessions and a person can see and end theirs (`auth::devices`). A session
+//! ends after inactivity, sooner while nobody is signed in on it, and in any case after an
+//! absolute lifetime.
 
 use std::sync::Arc;
 
@@ -10,85 +14,214 @@ use axum::extract::State;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
+use sha2::{Digest, Sha256};
 use time::Duration;
 use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, ExpiredDeletion};
-use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Settings;
-use crate::db::Pool;
+use crate::entities::session;
 
 pub const COOKIE_NAME: &str = "denglu_session";
 
+/// The keys of session data the store copies into columns (written by `auth::session`).
+pub const USER_ID_KEY: &str = "user_id";
+pub const METHOD_KEY: &str = "sign_in_method";
+pub const DEVICE_KEY: &str = "device";
+
+/// How long sessions live, from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetimes {
+    /// Without a signed-in user: a sign-in in progress.
+    pub anonymous: chrono::Duration,
+    /// Since the session began, whatever its activity.
+    pub absolute: chrono::Duration,
+}
+
+impl Lifetimes {
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            anonymous: chrono::Duration::minutes(settings.session_anonymous_minutes),
+            absolute: chrono::Duration::days(settings.session_absolute_days),
+        }
+    }
+}
+
+/// The device a signed-in session was last seen on, as the account page lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Device {
+    pub agent: Option<String>,
+    pub network: Option<String>,
+}
+
+/// What the store keeps of a session id: its SHA-256, hex.
+pub fn key_hash(id: &Id) -> String {
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[derive(Clone, Debug)]
-pub enum Store {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
+pub struct Store {
+    db: DatabaseConnection,
+    lifetimes: Lifetimes,
 }
 
 impl Store {
-    /// Builds the store on the shared pool and creates its table if needed.
-    pub async fn new(pool: &Pool) -> Result<Self, tower_sessions_sqlx_store::sqlx::Error> {
-        Ok(match pool {
-            Pool::Sqlite(pool) => {
-                let store = SqliteStore::new(pool.clone());
-                store.migrate().await?;
-                Self::Sqlite(store)
-            }
-            Pool::Postgres(pool) => {
-                let store = PostgresStore::new(pool.clone());
-                store.migrate().await?;
-                Self::Postgres(store)
-            }
-        })
+    pub fn new(db: DatabaseConnection, lifetimes: Lifetimes) -> Self {
+        Self { db, lifetimes }
     }
 
-    /// Deletes expired sessions every few minutes, for as long as the server runs.
+    /// Deletes ended sessions every few minutes, for as long as the server runs.
     pub fn spawn_expiry_sweeper(&self) {
         let store = self.clone();
         tokio::spawn(async move {
-            let every = std::time::Duration::from_secs(300);
-            let result = match store {
-                Store::Sqlite(s) => s.continuously_delete_expired(every).await,
-                Store::Postgres(s) => s.continuously_delete_expired(every).await,
-            };
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "session expiry sweeper stopped");
+            let mut ticker = tokio::time::interval(std::time::Duration::from_secs(300));
+            loop {
+                ticker.tick().await;
+                if let Err(e) = store.sweep(Utc::now()).await {
+                    tracing::warn!(error = %e, "cannot sweep ended sessions");
+                }
             }
         });
     }
+
+    async fn sweep(&self, now: DateTime<Utc>) -> Result<u64, DbErr> {
+        Ok(session::Entity::delete_many()
+            .filter(
+                session::Column::ExpiresAt
+                    .lte(now)
+                    .or(session::Column::CreatedAt.lte(now - self.lifetimes.absolute)),
+            )
+            .exec(&self.db)
+            .await?
+            .rows_affected)
+    }
+
+    /// The row a record is saved as: the columns copied out of its data, its expiry
+    /// shortened while nobody is signed in.
+    fn row(
+        &self,
+        record: &Record,
+        now: DateTime<Utc>,
+    ) -> session_store::Result<session::ActiveModel> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let user_id = record
+            .data
+            .get(USER_ID_KEY)
+            .and_then(serde_json::Value::as_i64);
+        let method = record
+            .data
+            .get(METHOD_KEY)
+            .and_then(serde_json::Value::as_str)
+            .map(|m| m.chars().take(32).collect());
+        let device: Device = record
+            .data
+            .get(DEVICE_KEY)
+            .and_then(|d| serde_json::from_value(d.clone()).ok())
+            .unwrap_or_default();
+        let requested =
+            DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or(now);
+        let expires_at = if user_id.is_some() {
+            requested
+        } else {
+            requested.min(now + self.lifetimes.anonymous)
+        };
+        Ok(session::ActiveModel {
+            key_hash: Set(key_hash(&record.id)),
+            data: Set(data),
+            user_id: Set(user_id),
+            method: Set(method),
+            agent: Set(device.agent),
+            network: Set(device.network),
+            created_at: Set(now),
+            last_seen_at: Set(now),
+            expires_at: Set(expires_at),
+            ..Default::default()
+        })
+    }
+}
+
+fn backend(e: DbErr) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
 }
 
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Store::Sqlite(s) => s.create(record).await,
-            Store::Postgres(s) => s.create(record).await,
+        loop {
+            let row = self.row(record, Utc::now())?;
+            match session::Entity::insert(row).exec(&self.db).await {
+                Ok(_) => return Ok(()),
+                // 128 random bits collided: draw again.
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    record.id = Id::default();
+                }
+                Err(e) => return Err(backend(e)),
+            }
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Store::Sqlite(s) => s.save(record).await,
-            Store::Postgres(s) => s.save(record).await,
-        }
+        let row = self.row(record, Utc::now())?;
+        session::Entity::insert(row)
+            .on_conflict(
+                // A session keeps the time it began.
+                OnConflict::column(session::Column::KeyHash)
+                    .update_columns([
+                        session::Column::Data,
+                        session::Column::UserId,
+                        session::Column::Method,
+                        session::Column::Agent,
+                        session::Column::Network,
+                        session::Column::LastSeenAt,
+                        session::Column::ExpiresAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Store::Sqlite(s) => s.load(id).await,
-            Store::Postgres(s) => s.load(id).await,
-        }
+        let now = Utc::now();
+        let Some(row) = session::Entity::find()
+            .filter(session::Column::KeyHash.eq(key_hash(id)))
+            .filter(session::Column::ExpiresAt.gt(now))
+            .filter(session::Column::CreatedAt.gt(now - self.lifetimes.absolute))
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Store::Sqlite(s) => s.delete(id).await,
-            Store::Postgres(s) => s.delete(id).await,
-        }
+        session::Entity::delete_many()
+            .filter(session::Column::KeyHash.eq(key_hash(id)))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(backend)
     }
 }
 

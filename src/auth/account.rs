@@ -6,10 +6,13 @@ use sea_orm::DbErr;
 
 use crate::auth::context::Auth;
 use crate::auth::fields::{DisplayName, Email};
+use crate::auth::session::SignInSession;
 use crate::auth::signed_in::SignedIn;
 use crate::auth::store::accounts;
 use crate::auth::store::identities::{self, IdentityKeys};
-use crate::model::{AccountSummary, LinkedIdentity};
+use crate::auth::store::sessions;
+use crate::model::{AccountSummary, LinkedIdentity, Unlinked};
+use crate::session::key_hash;
 
 pub use crate::auth::store::accounts::UnlinkOutcome;
 
@@ -67,8 +70,26 @@ impl Auth {
         }))
     }
 
-    /// Unlinks one sign-in method, never the last one.
-    pub async fn unlink(&self, who: &SignedIn, identity_id: i64) -> Result<UnlinkOutcome, DbErr> {
-        accounts::unlink_identity(&self.db, who.user_id(), identity_id).await
+    /// Unlinks one sign-in method, never the last one; says how many other sessions it had
+    /// signed in, so the person can end them too.
+    pub async fn unlink(
+        &self,
+        who: &SignedIn,
+        viewer: &SignInSession,
+        identity_id: i64,
+    ) -> Result<Result<Unlinked, UnlinkOutcome>, DbErr> {
+        match accounts::unlink_identity(&self.db, who.user_id(), identity_id).await? {
+            UnlinkOutcome::Unlinked { provider } => {
+                let current = viewer.id().map(|id| key_hash(&id));
+                let sessions = sessions::of_user(&self.db, who.user_id())
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.method.as_deref() == Some(provider.as_str()))
+                    .filter(|s| current.as_deref() != Some(s.key_hash.as_str()))
+                    .count() as u64;
+                Ok(Ok(Unlinked { provider, sessions }))
+            }
+            refused => Ok(Err(refused)),
+        }
     }
 }

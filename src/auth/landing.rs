@@ -151,13 +151,13 @@ impl Auth {
                 if arrival.attach_pending
                     && let Some(waiting) = session.take_pending_signup(now).await?
                 {
-                    session.signed_in(owner).await?;
+                    session.signed_in(owner, profile.provider.as_str()).await?;
                     let outcome =
                         accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now)
                             .await?;
                     return Ok(account_notice(outcome));
                 }
-                session.signed_in(owner).await?;
+                session.signed_in(owner, profile.provider.as_str()).await?;
                 Ok(next.as_str().to_string())
             }
             Some(sibling @ Holder::Sibling { user_id: owner }) => {
@@ -168,7 +168,7 @@ impl Auth {
                 if linked == LinkOutcome::OwnedByAnother {
                     return Err(Failure::Conflict);
                 }
-                session.signed_in(owner).await?;
+                session.signed_in(owner, profile.provider.as_str()).await?;
                 Ok(next.as_str().to_string())
             }
             None => {

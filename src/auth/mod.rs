@@ -15,6 +15,7 @@
 mod account;
 mod callback;
 mod context;
+mod devices;
 pub mod fields;
 mod handoff;
 mod landing;

@@ -24,7 +24,11 @@ use crate::auth::states::{self, StateProblem, StateRecord};
 
 pub type SessionError = tower_sessions::session::Error;
 
-const USER_ID: &str = "user_id";
+use crate::session::{DEVICE_KEY, Device, METHOD_KEY, USER_ID_KEY as USER_ID};
+
+const SEEN_AT: &str = "seen_at";
+/// How often a signed-in session notes where it is used (and so stays alive while used).
+const SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 const PENDING_SIGNUP: &str = "pending_signup";
 const STATES: &str = "auth_states";
 const DESKTOP_TICKETS: &str = "qr_tickets";
@@ -85,12 +89,29 @@ impl SignInSession {
     /// (fixation). Whatever the browser held before ends here: a previous person's pending
     /// sign-up, started sign-ins and QR tickets (on a shared computer they are someone
     /// else's).
-    pub async fn signed_in(&self, user_id: i64) -> Result<(), SessionError> {
+    pub async fn signed_in(&self, user_id: i64, method: &str) -> Result<(), SessionError> {
         self.0.cycle_id().await?;
         for key in [PENDING_SIGNUP, STATES, DESKTOP_TICKETS, PHONE_TICKETS] {
             self.0.remove::<serde_json::Value>(key).await?;
         }
+        // How it signed in, for the list of where the person is signed in.
+        self.0.insert(METHOD_KEY, method).await?;
         self.0.insert(USER_ID, user_id).await
+    }
+
+    /// A signed-in session is being used from `device`: noted at most every few minutes, or
+    /// at once when the device changes. The write also keeps the idle expiry moving.
+    pub async fn seen(&self, device: Device, now: DateTime<Utc>) -> Result<(), SessionError> {
+        if self.user_id().await?.is_none() {
+            return Ok(());
+        }
+        let last = self.0.get::<DateTime<Utc>>(SEEN_AT).await?;
+        let known = self.0.get::<Device>(DEVICE_KEY).await?;
+        if last.is_some_and(|at| now - at < SEEN_EVERY) && known.as_ref() == Some(&device) {
+            return Ok(());
+        }
+        self.0.insert(DEVICE_KEY, device).await?;
+        self.0.insert(SEEN_AT, now).await
     }
 
     /// Signs out: the session is deleted from the store and the cookie expires.

@@ -132,7 +132,9 @@ impl Auth {
         }
         match accounts::create_account(&self.db, &account, &waiting, now).await {
             Ok(user_id) => {
-                session.signed_in(user_id).await?;
+                session
+                    .signed_in(user_id, waiting.profile.provider.as_str())
+                    .await?;
                 Ok(waiting.next)
             }
             Err(CreateError::IdentityTaken | CreateError::UsernameTaken) => {
@@ -174,7 +176,9 @@ impl Auth {
         if linked == LinkOutcome::OwnedByAnother {
             return Ok(None);
         }
-        session.signed_in(owner.id).await?;
+        session
+            .signed_in(owner.id, waiting.profile.provider.as_str())
+            .await?;
         Ok(Some(waiting.next.clone()))
     }
 }

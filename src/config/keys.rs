@@ -17,11 +17,17 @@ pub const DATABASE_URL: ConfigKey = key("database.url", "DATABASE_URL");
 pub const SECRET: ConfigKey = key("security.secret", "DENGLU_SECRET");
 pub const SESSION_IDLE_MINUTES: ConfigKey =
     key("session.idle_minutes", "DENGLU_SESSION_IDLE_MINUTES");
+pub const SESSION_ANONYMOUS_MINUTES: ConfigKey = key(
+    "session.anonymous_minutes",
+    "DENGLU_SESSION_ANONYMOUS_MINUTES",
+);
+pub const SESSION_ABSOLUTE_DAYS: ConfigKey =
+    key("session.absolute_days", "DENGLU_SESSION_ABSOLUTE_DAYS");
 pub const SIMULATOR: ConfigKey = key("simulator.enabled", "DENGLU_SIMULATOR");
 pub const PROVIDERS: ConfigKey = key("providers.offered", "DENGLU_PROVIDERS");
 pub const WECHAT_QR: ConfigKey = key("providers.wechat_qr", "DENGLU_WECHAT_QR");
 
-const SITE_KEYS: [ConfigKey; 12] = [
+const SITE_KEYS: [ConfigKey; 14] = [
     SITE_ADDR,
     SITE_ROOT,
     SITE_PKG_DIR,
@@ -31,6 +37,8 @@ const SITE_KEYS: [ConfigKey; 12] = [
     DATABASE_URL,
     SECRET,
     SESSION_IDLE_MINUTES,
+    SESSION_ANONYMOUS_MINUTES,
+    SESSION_ABSOLUTE_DAYS,
     SIMULATOR,
     PROVIDERS,
     WECHAT_QR,

@@ -48,7 +48,9 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         .map(|raw| parse_base_url(PUBLIC_URL, &raw))
         .transpose()?;
     let secret = secret(source, production)?;
-    let session_idle_minutes = session_idle_minutes(source)?;
+    let session_idle_minutes = positive(source, SESSION_IDLE_MINUTES, 60 * 24 * 7, "minutes")?;
+    let session_anonymous_minutes = positive(source, SESSION_ANONYMOUS_MINUTES, 30, "minutes")?;
+    let session_absolute_days = positive(source, SESSION_ABSOLUTE_DAYS, 30, "days")?;
 
     let configured = configured_providers(source)?;
     let simulator = policy::simulator(
@@ -75,6 +77,8 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         environment,
         secret,
         session_idle_minutes,
+        session_anonymous_minutes,
+        session_absolute_days,
         simulator,
         providers,
         wechat_qr,
@@ -116,14 +120,17 @@ fn secret(source: &Sources, production: bool) -> Result<SecretString, ConfigErro
     }
 }
 
-fn session_idle_minutes(source: &Sources) -> Result<i64, ConfigError> {
-    match source.get(SESSION_IDLE_MINUTES) {
-        None => Ok(60 * 24 * 7),
-        Some(raw) => raw.parse::<i64>().ok().filter(|m| *m > 0).ok_or_else(|| {
-            ConfigError::invalid(
-                SESSION_IDLE_MINUTES,
-                "expected a positive number of minutes",
-            )
+/// A positive whole number of `unit`s, `default` when unset.
+fn positive(
+    source: &Sources,
+    key: ConfigKey,
+    default: i64,
+    unit: &str,
+) -> Result<i64, ConfigError> {
+    match source.get(key) {
+        None => Ok(default),
+        Some(raw) => raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            ConfigError::invalid(key, format!("expected a positive number of {unit}"))
         }),
     }
 }

@@ -67,7 +67,12 @@ pub struct Settings {
     pub database_url: SecretString,
     /// Key material for sealing provider tokens at rest.
     pub secret: SecretString,
+    /// A session ends after this much inactivity...
     pub session_idle_minutes: i64,
+    /// ...or, while nobody is signed in on it, after this much (a sign-in in progress).
+    pub session_anonymous_minutes: i64,
+    /// ...and in any case this long after it began.
+    pub session_absolute_days: i64,
     /// Mount the provider simulator under `/_sim/` and point every provider at it.
     pub simulator: bool,
     pub providers: Vec<ProviderSettings>,

@@ -3,4 +3,5 @@
 pub mod identity;
 pub mod identity_app_openid;
 pub mod login_ticket;
+pub mod session;
 pub mod user;

@@ -9,7 +9,8 @@ use crate::components::form::{DisplayNameField, EmailField, FormAlert, initial_v
 use crate::components::site_info::use_site_info;
 use crate::components::user_menu::SessionChanged;
 use crate::i18n::use_locale;
-use crate::model::{AccountSummary, ServerError};
+use crate::model::{AccountSummary, ServerError, Unlinked};
+use crate::pages::sessions::{EndSessionsSignedInWith, SessionsSection};
 
 /// Where a plain form post goes back to.
 #[cfg(feature = "ssr")]
@@ -73,21 +74,20 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), S
 }
 
 #[server(endpoint = "account/unlink")]
-pub async fn unlink_identity(identity_id: i64) -> Result<(), ServerError> {
+pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> {
     use crate::auth::UnlinkOutcome;
-    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
         let who = signed_in(&app).await?;
-        match app.auth.unlink(&who, identity_id).await {
-            Ok(UnlinkOutcome::Unlinked) => Ok(()),
-            Ok(UnlinkOutcome::LastMethod) => {
+        let viewer = session().await?;
+        match app.auth.unlink(&who, &viewer, identity_id).await {
+            Ok(Ok(unlinked)) => Ok(unlinked),
+            Ok(Err(UnlinkOutcome::LastMethod)) => {
                 Err(ServerError::Refused("account-unlink-last".to_string()))
             }
-            Ok(UnlinkOutcome::NotFound) => {
-                Err(ServerError::Refused("account-unlink-missing".to_string()))
-            }
+            Ok(Err(_)) => Err(ServerError::Refused("account-unlink-missing".to_string())),
             Err(e) => Err(unexpected("cannot unlink an identity", e)),
         }
     }
@@ -179,6 +179,7 @@ pub fn AccountPage() -> impl IntoView {
     let unlink = ServerAction::<UnlinkIdentity>::new();
     let refresh = ServerAction::<RefreshIdentity>::new();
     let sign_out = ServerAction::<SignOut>::new();
+    let end_sessions = ServerAction::<EndSessionsSignedInWith>::new();
     let site = use_site_info();
     let account = Resource::new(
         move || {
@@ -217,6 +218,8 @@ pub fn AccountPage() -> impl IntoView {
                             view! {
                                 <ProfileSection account=account.clone() update/>
                                 <IdentitiesSection account linkable unlink refresh/>
+                                <UnlinkedSessions unlink end_sessions/>
+                                <SessionsSection changed=Signal::derive(move || end_sessions.version().get())/>
                                 <SignOutSection sign_out/>
                             }
                                 .into_any()
@@ -403,6 +406,41 @@ fn IdentitiesSection(
                     </ul>
                 }
             })}
+    }
+}
+
+/// After unlinking a method that other sessions signed in with: offers to end them.
+#[component]
+fn UnlinkedSessions(
+    unlink: ServerAction<UnlinkIdentity>,
+    end_sessions: ServerAction<EndSessionsSignedInWith>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let offer = move || match unlink.value().get() {
+        Some(Ok(Unlinked { provider, sessions })) if sessions > 0 => Some(provider),
+        _ => None,
+    };
+    let ended = move || matches!(end_sessions.value().get(), Some(Ok(())));
+    view! {
+        {move || {
+            offer()
+                .filter(|_| !ended())
+                .map(|provider| {
+                    let name = locale.t(&format!("provider-{provider}"));
+                    let marker = provider.clone();
+                    view! {
+                        <div class="notice" role="status" data-unlinked-sessions=marker>
+                            <p>{locale.t_with("account-unlinked-sessions", &[("provider", name)])}</p>
+                            <ActionForm action=end_sessions>
+                                <input type="hidden" name="provider" value=provider/>
+                                <button class="button small danger" type="submit">
+                                    {locale.t("account-unlinked-end")}
+                                </button>
+                            </ActionForm>
+                        </div>
+                    }
+                })
+        }}
     }
 }
 

@@ -5,4 +5,5 @@ pub mod login;
 pub mod not_found;
 pub mod qr_confirm;
 pub mod qr_login;
+pub mod sessions;
 pub mod signup;

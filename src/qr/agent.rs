@@ -33,13 +33,14 @@ pub fn describe(user_agent: &str) -> String {
     .into_iter()
     .find(|(marker, _)| user_agent.contains(marker))
     .map(|(_, name)| name);
+    // Phones first: an iPhone says "like Mac OS X", and Android says "Linux".
     let system = [
         ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
         ("Android", "Android"),
         ("iPhone", "iOS"),
         ("iPad", "iPadOS"),
         ("CrOS", "ChromeOS"),
+        ("Mac OS X", "macOS"),
         ("Linux", "Linux"),
     ]
     .into_iter()
@@ -71,6 +72,12 @@ mod tests {
             "Safari · macOS"
         );
         assert_eq!(describe("curl/8.0"), "?");
+        assert_eq!(
+            describe(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1"
+            ),
+            "Safari · iOS"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Plain axum routes, one module per area, merged in [`router`].
 
 mod auth;
+pub mod device;
 mod health;
 mod home;
 mod language;

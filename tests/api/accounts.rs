@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use denglu::entities::{identity, user};
-use denglu::session::Store;
+use denglu::session::{Lifetimes, Store};
 use sea_orm::{ActiveModelTrait, Set};
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
@@ -49,7 +49,13 @@ fn identity_for(user_id: i64, provider: &str, subject: &str) -> identity::Active
 
 /// Stores a server-side session for `user_id` and returns the cookie that names it.
 async fn session_cookie_for(app: &TestApp, user_id: i64) -> String {
-    let store = Store::new(&app.db.pool).await.expect("store");
+    let store = Store::new(
+        app.db.conn.clone(),
+        Lifetimes {
+            anonymous: chrono::Duration::minutes(30),
+            absolute: chrono::Duration::days(30),
+        },
+    );
     let mut record = Record {
         id: Id::default(),
         data: HashMap::from([("user_id".to_string(), serde_json::json!(user_id))]),

@@ -17,6 +17,8 @@ use sea_orm::{ConnectionTrait, Statement};
 pub struct TestApp {
     pub address: SocketAddr,
     pub db: Database,
+    /// Sign-in's front door, for what no page offers yet (disabling an account).
+    pub auth: Arc<denglu::auth::Auth>,
     /// Where the database is, so a second instance can share it.
     pub database_url: String,
     /// A browser: keeps cookies, does not follow redirects (tests look at each hop).
@@ -74,12 +76,14 @@ async fn spawn_on(
     let app = Application::build(settings).await.expect("the app starts");
     let address = app.address();
     let db = app.state().db.clone();
+    let auth = app.state().auth.clone();
     tokio::spawn(app.run());
 
     let (client, jar) = browser_with_jar("zh-CN,zh;q=0.9");
     TestApp {
         address,
         db,
+        auth,
         database_url,
         client,
         jar,

@@ -13,4 +13,5 @@ mod health;
 mod helpers;
 mod pages;
 mod qr_login;
+mod sessions;
 mod startup;

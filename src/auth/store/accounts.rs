@@ -199,9 +199,10 @@ pub async fn link_known(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnlinkOutcome {
-    Unlinked,
+    /// Unlinked the identity at this provider.
+    Unlinked { provider: String },
     /// It is the account's last way to sign in: refused.
     LastMethod,
     /// No such identity on this account.
@@ -226,15 +227,17 @@ pub async fn unlink_identity(
         .filter(identity::Column::UserId.eq(user_id))
         .all(&txn)
         .await?;
-    let outcome = if !linked.iter().any(|i| i.id == identity_id) {
-        UnlinkOutcome::NotFound
-    } else if linked.len() <= 1 {
-        UnlinkOutcome::LastMethod
-    } else {
-        identity::Entity::delete_by_id(identity_id)
-            .exec(&txn)
-            .await?;
-        UnlinkOutcome::Unlinked
+    let outcome = match linked.iter().find(|i| i.id == identity_id) {
+        None => UnlinkOutcome::NotFound,
+        Some(_) if linked.len() <= 1 => UnlinkOutcome::LastMethod,
+        Some(found) => {
+            identity::Entity::delete_by_id(identity_id)
+                .exec(&txn)
+                .await?;
+            UnlinkOutcome::Unlinked {
+                provider: found.provider.clone(),
+            }
+        }
     };
     txn.commit().await?;
     Ok(outcome)

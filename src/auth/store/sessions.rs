@@ -1,0 +1,58 @@
+//! The signed-in sessions of an account, as rows of the session store's table.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use crate::entities::{session, user};
+
+/// The live sessions of `user_id`, most recently seen first.
+pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<session::Model>, DbErr> {
+    session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(session::Column::LastSeenAt)
+        .order_by_desc(session::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Ends sessions of `user_id`: the one numbered `only`, or all but the one keyed `keep`, or
+/// those signed in with `method`. Returns how many ended.
+pub async fn end(db: &DatabaseConnection, user_id: i64, which: Which<'_>) -> Result<u64, DbErr> {
+    let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    delete = match which {
+        Which::Numbered(id) => delete.filter(session::Column::Id.eq(id)),
+        Which::AllBut(keep) => delete.filter(session::Column::KeyHash.ne(keep)),
+        Which::SignedInWith { method, keep } => delete
+            .filter(session::Column::Method.eq(method))
+            .filter(session::Column::KeyHash.ne(keep)),
+    };
+    Ok(delete.exec(db).await?.rows_affected)
+}
+
+/// Which of an account's sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    Numbered(i64),
+    AllBut(&'a str),
+    SignedInWith { method: &'a str, keep: &'a str },
+}
+
+/// Disables the account and ends every one of its sessions, in one transaction.
+pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value("disabled"))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}

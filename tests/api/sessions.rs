@@ -1,0 +1,202 @@
+//! Sessions as the store keeps them and as a person sees them: stored by hash, short while
+//! nobody is signed in, bounded in age, ended with the account, listed and ended on /account.
+
+use chrono::{Duration, Utc};
+use denglu::entities::session;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{Browser, TestApp, spawn_app};
+
+const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+    Chrome/131.0.0.0 Safari/537.36";
+const SAFARI_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+    (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+
+async fn rows(app: &TestApp) -> Vec<session::Model> {
+    session::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .expect("the sessions table")
+}
+
+async fn row_of(app: &TestApp, browser: &Browser) -> session::Model {
+    let id = browser.session_id().expect("a session cookie");
+    let hash: String = Sha256::digest(id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    rows(app)
+        .await
+        .into_iter()
+        .find(|row| row.key_hash == hash)
+        .expect("the browser's session is stored under the hash of its id")
+}
+
+#[tokio::test]
+async fn a_copy_of_the_database_holds_no_session_id() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    browser.sign_up(&app, "qq", 1, "hashed").await;
+    let id = browser.session_id().expect("a session cookie");
+    row_of(&app, &browser).await;
+    for row in rows(&app).await {
+        assert!(!row.key_hash.contains(&id) && !row.data.contains(&id));
+    }
+}
+
+#[tokio::test]
+async fn a_session_nobody_is_signed_in_on_lives_minutes_not_days() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    browser.start("qq", "").await;
+    let anonymous = row_of(&app, &browser).await;
+    assert!(anonymous.user_id.is_none());
+    assert!(anonymous.expires_at <= Utc::now() + Duration::minutes(31));
+    browser.sign_up(&app, "qq", 1, "lasting").await;
+    let signed_in = row_of(&app, &browser).await;
+    assert!(signed_in.user_id.is_some());
+    assert!(signed_in.expires_at > Utc::now() + Duration::days(6));
+}
+
+#[tokio::test]
+async fn a_session_ends_after_its_absolute_lifetime_however_busy() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    browser.sign_up(&app, "qq", 1, "old_timer").await;
+    let row = row_of(&app, &browser).await;
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::CreatedAt,
+            Expr::value(Utc::now() - Duration::days(31)),
+        )
+        .filter(session::Column::Id.eq(row.id))
+        .exec(&app.db.conn)
+        .await
+        .expect("age the session");
+    assert!(
+        browser.me().await.is_none(),
+        "30 days is the most a session lives"
+    );
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_every_one_of_its_sessions() {
+    let app = spawn_app().await;
+    let laptop = app.new_browser();
+    let id = laptop.sign_up(&app, "qq", 1, "to_disable").await;
+    let phone = app.new_browser();
+    assert_eq!(phone.sign_in_with(&app, "qq", 1).await, "/account");
+    app.auth.disable_account(id).await.expect("disable");
+    assert!(laptop.me().await.is_none());
+    assert!(phone.me().await.is_none());
+    let left = session::Entity::find()
+        .filter(session::Column::UserId.eq(id))
+        .all(&app.db.conn)
+        .await
+        .expect("query");
+    assert!(left.is_empty(), "{left:?}");
+    // And it cannot sign in again.
+    assert_eq!(
+        phone.sign_in_with(&app, "qq", 1).await,
+        "/login?error=refused"
+    );
+}
+
+async fn sessions(browser: &Browser) -> Vec<Value> {
+    let response = browser.call("account/sessions", &[]).await;
+    assert_eq!(response.status(), 200);
+    response.json::<Vec<Value>>().await.expect("a JSON list")
+}
+
+#[tokio::test]
+async fn a_person_sees_where_they_are_signed_in_and_ends_any_of_it() {
+    let app = spawn_app().await;
+    let laptop = app.browser_with_agent(CHROME_UA);
+    laptop.sign_up(&app, "qq", 1, "traveller").await;
+    let phone = app.browser_with_agent(SAFARI_UA);
+    assert_eq!(phone.sign_in_with(&app, "qq", 1).await, "/account");
+    let tablet = app.new_browser();
+    assert_eq!(tablet.sign_in_with(&app, "qq", 1).await, "/account");
+
+    let listed = sessions(&laptop).await;
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let this = listed
+        .iter()
+        .find(|s| s["current"] == true)
+        .expect("this device is marked");
+    assert_eq!(this["agent"], "Chrome · Windows");
+    assert_eq!(this["method"], "qq");
+    assert_eq!(this["network"], "127.0.0.0/24");
+    let on_phone = listed
+        .iter()
+        .find(|s| s["agent"] == "Safari · iOS")
+        .expect("the phone is listed");
+
+    let ended = laptop
+        .call(
+            "account/end_session",
+            &[("session_id", &on_phone["id"].to_string())],
+        )
+        .await;
+    assert!(ended.status().is_success(), "{}", ended.status());
+    assert!(phone.me().await.is_none(), "the phone is signed out");
+    assert!(tablet.me().await.is_some());
+
+    // Nobody ends another person's session.
+    let stranger = app.new_browser();
+    stranger.sign_up(&app, "weibo", 2, "stranger").await;
+    let tablet_id = sessions(&tablet)
+        .await
+        .into_iter()
+        .find(|s| s["current"] == true)
+        .expect("listed")["id"]
+        .to_string();
+    stranger
+        .call("account/end_session", &[("session_id", &tablet_id)])
+        .await;
+    assert!(tablet.me().await.is_some());
+
+    let others = laptop.call("account/end_other_sessions", &[]).await;
+    assert!(others.status().is_success(), "{}", others.status());
+    assert!(tablet.me().await.is_none());
+    assert!(laptop.me().await.is_some(), "this device stays signed in");
+    assert_eq!(sessions(&laptop).await.len(), 1);
+}
+
+#[tokio::test]
+async fn unlinking_a_method_offers_to_end_the_sessions_it_started() {
+    let app = spawn_app().await;
+    let laptop = app.new_browser();
+    laptop.sign_up(&app, "qq", 1, "unlinks").await;
+    assert_eq!(
+        laptop.sign_in_with_query(&app, "weibo", 1, "?link=1").await,
+        "/account?notice=linked"
+    );
+    let phone = app.new_browser();
+    assert_eq!(phone.sign_in_with(&app, "weibo", 1).await, "/account");
+    let weibo = laptop.me().await.expect("signed in")["identities"]
+        .as_array()
+        .expect("identities")
+        .iter()
+        .find(|i| i["provider"] == "weibo")
+        .expect("weibo is linked")["id"]
+        .to_string();
+    let unlinked = laptop
+        .call("account/unlink", &[("identity_id", &weibo)])
+        .await;
+    assert_eq!(unlinked.status(), 200);
+    let body: Value = unlinked.json().await.expect("JSON");
+    assert_eq!(
+        body,
+        serde_json::json!({"provider": "weibo", "sessions": 1})
+    );
+    let ended = laptop
+        .call("account/end_sessions_of", &[("provider", "weibo")])
+        .await;
+    assert!(ended.status().is_success(), "{}", ended.status());
+    assert!(phone.me().await.is_none(), "the Weibo session is over");
+    assert!(laptop.me().await.is_some());
+}
