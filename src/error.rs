@@ -7,7 +7,9 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::i18n::Locale;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -85,4 +87,53 @@ pub async fn log_unexpected(mut response: Response) -> Response {
         tracing::error!(status = %response.status(), error = format!("{error:#}"), "unexpected error");
     }
     response
+}
+
+/// Middleware outside the session layer. tower-sessions answers a bare `500` (no body, no
+/// type) when it cannot save a session, which only happens when the store is down: that is an
+/// outage, so the person gets a `503` they can read, a page in their language or the JSON
+/// error a script expects. Every other response passes untouched.
+pub async fn explain_outage(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE};
+
+    let (wants_html, locale) = {
+        let headers = request.headers();
+        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let cookie =
+            header(COOKIE).and_then(|c| crate::i18n::cookie_value(c, crate::i18n::LANG_COOKIE));
+        (
+            header(ACCEPT).is_some_and(|a| a.contains("text/html")),
+            Locale::negotiate(cookie, header(ACCEPT_LANGUAGE)),
+        )
+    };
+    let response = next.run(request).await;
+    let bare_failure = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(CONTENT_TYPE);
+    if !bare_failure {
+        return response;
+    }
+    tracing::error!("the session store did not answer");
+    if wants_html {
+        (StatusCode::SERVICE_UNAVAILABLE, Html(outage_page(locale))).into_response()
+    } else {
+        AppError::DatabaseDown.into_response()
+    }
+}
+
+/// A page that needs nothing but itself: no session, no database, no wasm.
+fn outage_page(locale: Locale) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/denglu.css\"></head>\
+         <body><main class=\"page\"><section class=\"card\"><h1>{title}</h1><p>{body}</p>\
+         <p><a class=\"button\" href=\"/login\">{again}</a></p></section></main></body></html>",
+        lang = locale.tag(),
+        title = locale.t("error-title"),
+        body = locale.t("error-body"),
+        again = locale.t("login-retry"),
+    )
 }

@@ -174,6 +174,7 @@ fn router(state: AppState, store: session::Store) -> Router {
             settings.clone(),
             session::apply_handoff,
         ))
+        .layer(axum::middleware::from_fn(error::explain_outage))
         .layer(axum::middleware::map_response(error::log_unexpected))
         .layer(
         ServiceBuilder::new()

@@ -8,7 +8,7 @@ use http::request::Parts;
 use tower_sessions::Session;
 
 use crate::auth::context::Auth;
-use crate::auth::session::SignInSession;
+use crate::auth::session::{SessionError, SignInSession};
 use crate::auth::store::accounts;
 use crate::entities::user;
 use crate::error::AppError;
@@ -47,20 +47,21 @@ impl SignedIn {
     }
 }
 
+/// Who is signed in could not be told: the session store or the database did not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Unknowable {
+    #[error("session store: {0}")]
+    Session(#[from] SessionError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
 impl Auth {
-    /// The signed-in person of this session, if any. A session that cannot be read counts as
-    /// signed out (and is logged); a database that cannot be read is an error.
-    pub async fn signed_in(
-        &self,
-        session: &SignInSession,
-    ) -> Result<Option<SignedIn>, sea_orm::DbErr> {
-        let user_id = match session.user_id().await {
-            Ok(Some(id)) => id,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the session");
-                return Ok(None);
-            }
+    /// The signed-in person of this session, if any. When the session or the account cannot
+    /// be read, that is an outage to report, not a signed-out visitor to send to sign in.
+    pub async fn signed_in(&self, session: &SignInSession) -> Result<Option<SignedIn>, Unknowable> {
+        let Some(user_id) = session.user_id().await? else {
+            return Ok(None);
         };
         // An account deleted or disabled while its session lived is simply signed out.
         Ok(accounts::active_user(&self.db, user_id)
@@ -84,8 +85,13 @@ where
             .await
             .map_err(|(_, message)| AppError::Unexpected(anyhow::anyhow!(message)))?;
         let auth = Arc::<Auth>::from_ref(state);
-        auth.signed_in(&SignInSession::new(session))
-            .await?
-            .ok_or(AppError::Unauthorized)
+        match auth.signed_in(&SignInSession::new(session)).await {
+            Ok(Some(who)) => Ok(who),
+            Ok(None) => Err(AppError::Unauthorized),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot tell who is signed in");
+                Err(AppError::DatabaseDown)
+            }
+        }
     }
 }

@@ -33,3 +33,36 @@ async fn every_response_carries_a_request_id() {
     };
     assert_ne!(id(&first), id(&second));
 }
+
+#[tokio::test]
+async fn while_the_database_is_gone_every_answer_is_a_clear_503() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    browser.sign_up(&app, "qq", 1, "outage").await;
+    app.db.close().await;
+
+    let me = browser.get("/api/me").await;
+    assert_eq!(me.status(), 503, "JSON calls");
+    let body: serde_json::Value = me.json().await.expect("JSON");
+    assert_eq!(body["error"], "unavailable");
+
+    let page = browser.get("/account").await;
+    assert_eq!(page.status(), 503, "pages");
+    let html = page.text().await.expect("HTML");
+    assert!(html.contains(r#"<html lang="zh-CN""#), "{html}");
+    assert!(
+        html.contains("请求未能完成"),
+        "in the person's language: {html}"
+    );
+
+    let saved = browser
+        .call("account/profile", &[("display_name", "x"), ("email", "")])
+        .await;
+    assert_eq!(saved.status(), 503, "server functions");
+
+    let fresh = app.new_browser();
+    let start = fresh.get("/auth/qq/start").await;
+    assert_eq!(start.status(), 503, "a sign-in started during the outage");
+    let html = start.text().await.expect("a page");
+    assert!(html.contains("请求未能完成"), "{html}");
+}
