@@ -21,6 +21,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("not found")]
     NotFound,
+    #[error("this request came from another site")]
+    CrossSite,
     #[error("the database is unavailable")]
     DatabaseDown,
     #[error(transparent)]
@@ -45,6 +47,7 @@ impl AppError {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
             AppError::DatabaseDown => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

@@ -129,6 +129,11 @@ impl Locale {
         LOCALES.lookup(&self.langid(), key)
     }
 
+    /// Whether `key` is one of our messages (a key read from a URL must be).
+    pub fn knows(self, key: &str) -> bool {
+        LOCALES.try_lookup(&self.langid(), key).is_some()
+    }
+
     /// The translation of `key` with named arguments.
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args

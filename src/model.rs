@@ -326,6 +326,26 @@ impl leptos::server_fn::error::FromServerFnError for ServerError {
 }
 
 impl ServerError {
+    /// The refusals a page may show. A refusal read back from a URL (a plain form post's round
+    /// trip) could say anything; one not in this list reads as the generic message.
+    pub const REFUSALS: &[&str] = &[
+        "account-unlink-last",
+        "account-unlink-missing",
+        "account-refresh-sign-in",
+        "account-refresh-unavailable",
+    ];
+
+    /// The error without what was typed: all of it that may travel in a URL.
+    pub fn keys_only(self) -> Self {
+        match self {
+            ServerError::Invalid(fields) => ServerError::Invalid(FieldErrors {
+                errors: fields.errors,
+                values: Vec::new(),
+            }),
+            other => other,
+        }
+    }
+
     pub fn fields(&self) -> Option<&FieldErrors> {
         match self {
             ServerError::Invalid(fields) => Some(fields),
@@ -337,7 +357,8 @@ impl ServerError {
     pub fn summary_key(&self) -> &str {
         match self {
             ServerError::Invalid(_) => "form-error-fields",
-            ServerError::Refused(key) => key,
+            ServerError::Refused(key) if Self::REFUSALS.contains(&key.as_str()) => key,
+            ServerError::Refused(_) => "form-error-server",
             ServerError::Expired => "form-error-expired",
             ServerError::BadRequest | ServerError::Unavailable => "form-error-server",
         }
@@ -383,6 +404,30 @@ mod tests {
         }
         assert_eq!(LoginError::State.location(), "/login?error=state");
         assert_eq!(LoginError::parse("<script>"), None);
+    }
+
+    #[test]
+    fn every_refusal_a_page_may_show_is_translated_and_no_other_text_is_shown() {
+        for key in ServerError::REFUSALS {
+            let refused = ServerError::Refused(key.to_string());
+            assert_eq!(refused.summary_key(), *key);
+            for locale in crate::i18n::Locale::ALL {
+                assert_ne!(locale.t(key), *key, "{key} missing in {}", locale.tag());
+            }
+        }
+        let made_up = ServerError::Refused("Call +86 555 0100 now".into());
+        assert_eq!(made_up.summary_key(), "form-error-server");
+    }
+
+    #[test]
+    fn what_was_typed_never_travels_in_a_url() {
+        let mut fields = FieldErrors::default();
+        fields.add("email", "field-email-invalid");
+        fields.keep("email", "a@b");
+        let sent = ServerError::Invalid(fields).keys_only();
+        let fields = sent.fields().expect("still field errors");
+        assert_eq!(fields.error("email"), Some("field-email-invalid"));
+        assert_eq!(fields.value("email"), None);
     }
 
     #[cfg(feature = "ssr")]

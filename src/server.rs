@@ -12,6 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -23,11 +24,15 @@ use crate::auth::sealing::TokenSealer;
 use crate::config::simulation::{simulated_endpoints, simulator_config};
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
+use crate::defences::{self, Policies, Site};
 use crate::qr::QrSignIn;
 use crate::state::AppState;
-use crate::{error, routes, session};
+use crate::{error, routes, server_fn, session};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The largest request body: forms of a few short fields, JSON of the simulator's control API.
+const BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -147,28 +152,45 @@ fn router(state: AppState, store: session::Store) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let fallback_state = state.clone();
+    let site = Site::new(&settings);
 
     let mut app = routes::router()
         .leptos_routes_with_context(
             &state,
             leptos_routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                defences::provide_nonce();
+            },
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(
-            move || provide_context(fallback_state.clone()), shell
+            move || {
+                provide_context(fallback_state.clone());
+                defences::provide_nonce();
+            },
+            shell,
         ))
-        .with_state(state);
+        .with_state(state)
+        // The app's own routes only: the simulator plays other sites.
+        .layer(axum::middleware::map_response(
+            server_fn::answer_failures_with_their_status,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            site.clone(),
+            defences::stay_on_site,
+        ));
 
     if settings.simulator {
         let config = simulator_config(settings.public_url.as_ref());
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 
-    app.layer(axum::middleware::from_fn(routes::device::note_device))
+    let app = app
+        .layer(axum::middleware::from_fn(routes::device::note_device))
         .layer(session::layer(store, &settings))
         .layer(axum::middleware::map_response_with_state(
             settings.clone(),
@@ -176,7 +198,18 @@ fn router(state: AppState, store: session::Store) -> Router {
         ))
         .layer(axum::middleware::from_fn(error::explain_outage))
         .layer(axum::middleware::map_response(error::log_unexpected))
-        .layer(
+        // Before any work: too large a body (413), a post from another site (403).
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            defences::refuse_cross_site,
+        ))
+        // Every response, refusals included, carries the browser's defences.
+        .layer(axum::middleware::from_fn_with_state(
+            Policies::new(&settings),
+            defences::content_security_policy,
+        ));
+    defences::fixed_headers(app, &settings).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {

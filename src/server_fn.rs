@@ -62,6 +62,21 @@ pub fn redirect(location: &str) {
     }
 }
 
+/// Where a plain form post goes back to when it succeeds. Pages send no `Referer`
+/// (`Referrer-Policy: no-referrer`), so Leptos would otherwise send the browser to `/`; the
+/// hydrated page stays where it is.
+pub fn return_to(page: &str) {
+    if !is_plain_form_post() {
+        return;
+    }
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(page),
+    ) {
+        response.insert_header(LOCATION, value);
+    }
+}
+
 /// Whether the request is a plain HTML form post (no wasm), as opposed to a fetch from the
 /// hydrated page.
 fn is_plain_form_post() -> bool {
@@ -76,14 +91,16 @@ fn is_plain_form_post() -> bool {
 }
 
 /// Turns a refusal into the right response: a 4xx/503 with the error for the hydrated page,
-/// or, for a plain form post, a redirect back to `page` that carries the error in its URL
-/// (replacing the referer-based one Leptos would make, which keeps stale errors).
+/// or, for a plain form post, a redirect back to `page` that carries the error's message keys
+/// in its URL (replacing the referer-based one Leptos would make, which keeps stale errors).
+/// What was typed never goes into the URL: the page would have to trust a URL anyone can
+/// write, so it starts from what the server knows.
 pub fn refuse(error: ServerError, fn_path: &str, page: &str) -> ServerError {
     let Some(response) = use_context::<ResponseOptions>() else {
         return error;
     };
     if is_plain_form_post() {
-        let url = ServerFnUrlError::new(fn_path, error.clone())
+        let url = ServerFnUrlError::new(fn_path, error.clone().keys_only())
             .to_url(&format!("http://page.invalid{page}"));
         if let Ok(url) = url {
             let target = match url.query() {
@@ -107,6 +124,31 @@ pub fn fail(error: ServerError) -> ServerError {
         response.set_status(status_of(&error));
     }
     error
+}
+
+/// Middleware (`map_response`) on server-function responses: the status of a failure that
+/// never reached [`fail`] or [`refuse`]. Leptos answers every error it makes itself (arguments
+/// that do not decode, a missing field, a body that is not UTF-8) with 500; its body is our
+/// [`ServerError`], which says what it was.
+pub async fn answer_failures_with_their_status(
+    response: axum::response::Response,
+) -> axum::response::Response {
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An encoded ServerError is a few hundred bytes; anything else is not ours to read.
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<ServerError>(&bytes) {
+        parts.status = status_of(&error);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The status a server function's failure is answered with.

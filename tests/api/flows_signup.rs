@@ -1,5 +1,7 @@
 //! Profile completion: the form, its checks, and the account it creates.
 
+use denglu::model::ServerError;
+use leptos::server_fn::error::ServerFnUrlError;
 use serde_json::Value;
 
 use crate::helpers::{location, query_param, spawn_app, spawn_app_tuned};
@@ -197,7 +199,15 @@ async fn without_the_wasm_a_refused_form_comes_back_with_its_errors() {
         "{html}"
     );
     assert!(html.contains(r#"data-field-error="username""#));
-    assert!(html.contains(r#"value="a b""#), "what was typed is kept");
+    // What was typed does not come back: it would have to travel in the URL, which anyone
+    // can write. The form starts again from the provider's suggestion.
+    assert!(
+        !html.contains(r#"value="a b""#),
+        "nothing typed comes from the URL"
+    );
+    let sent = query_param(&back, "__err").expect("the error in the URL");
+    let sent = ServerFnUrlError::<ServerError>::decode_err(&sent);
+    assert_eq!(sent.fields().and_then(|f| f.value("username")), None);
 
     // A second refusal replaces the first error instead of piling up.
     let response = browser

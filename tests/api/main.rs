@@ -1,6 +1,7 @@
 //! Integration tests: the real app over real HTTP.
 
 mod accounts;
+mod browser_defences;
 mod fixation;
 mod flows_accounts;
 mod flows_double_redirect;
