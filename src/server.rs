@@ -102,6 +102,7 @@ impl Application {
             settings.lifetimes,
             public_url.clone(),
         ));
+        auth.spawn_sweeper();
         let qr = Arc::new(QrSignIn::start(
             &db,
             auth.clone(),

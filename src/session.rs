@@ -242,14 +242,25 @@ fn idle(settings: &Settings) -> Duration {
     Duration::minutes(settings.session_idle_minutes)
 }
 
-/// The random key a browser is given when it starts a sign-in, so that only that browser is
-/// handed the session its callback makes (see `auth::replay`). Sent only to `/auth/`.
-pub const BROWSER_KEY_COOKIE: &str = "denglu_flow";
-
-/// The `Set-Cookie` value that gives the browser its start key, for as long as a state lives.
-pub fn browser_key_cookie(key: &str, settings: &Settings) -> Option<HeaderValue> {
+/// The `Set-Cookie` value that gives the browser a started sign-in (`auth::states`): sent
+/// only to `/auth/`, for as long as a state lives.
+pub fn state_cookie(name: &str, value: &str, settings: &Settings) -> Option<HeaderValue> {
     let max_age = Duration::try_from(settings.lifetimes.state).unwrap_or(Duration::minutes(10));
-    let cookie = Cookie::build((BROWSER_KEY_COOKIE, key.to_string()))
+    cookie_header(name, value, max_age, settings)
+}
+
+/// The `Set-Cookie` value that makes the browser forget a started sign-in.
+pub fn expired_state_cookie(name: &str, settings: &Settings) -> Option<HeaderValue> {
+    cookie_header(name, "", Duration::ZERO, settings)
+}
+
+fn cookie_header(
+    name: &str,
+    value: &str,
+    max_age: Duration,
+    settings: &Settings,
+) -> Option<HeaderValue> {
+    let cookie = Cookie::build((name.to_string(), value.to_string()))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(settings.secure_cookies())
@@ -259,16 +270,17 @@ pub fn browser_key_cookie(key: &str, settings: &Settings) -> Option<HeaderValue>
     HeaderValue::from_str(&cookie.encoded().to_string()).ok()
 }
 
-/// The start key the request carries, if any.
-pub fn browser_key(headers: &HeaderMap) -> Option<String> {
+/// The cookies of the request whose names start with `prefix`, as (name, value).
+pub fn cookies_named(headers: &HeaderMap, prefix: &str) -> Vec<(String, String)> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == BROWSER_KEY_COOKIE)
-        .map(|c| c.value().to_string())
+        .filter(|c| c.name().starts_with(prefix))
+        .map(|c| (c.name().to_string(), c.value().to_string()))
+        .collect()
 }
 
 /// Put on a response to move the browser to another existing session: a repeated sign-in

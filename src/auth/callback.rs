@@ -1,7 +1,8 @@
-//! `GET /auth/{provider}/callback`: the state is checked and spent, the code traded for a
-//! verified profile once, and the person handed to `landing` (or, for a phone scanning a
-//! login ticket, to the ticket through [`IdentityHandoff`]). Repeats of one callback (WeChat's double redirect) wait for
-//! the first and go where it went (`auth::replay`).
+//! `GET /auth/{provider}/callback`: the state is checked against the browser's cookie and
+//! spent, the code traded for a verified profile once, and the person handed to `landing`
+//! (or, for a phone scanning a login ticket, to the ticket through [`IdentityHandoff`]).
+//! Repeats of one callback (WeChat's double redirect) wait for the first and go where it went
+//! (`auth::replay`), whichever instance they reach.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,192 +16,221 @@ use crate::auth::context::Auth;
 use crate::auth::handoff::{IdentityHandoff, VerifiedIdentity};
 use crate::auth::landing::{Arrival, Failure};
 use crate::auth::pending::SealedTokens;
-use crate::auth::replay::{CallbackKey, Claim, Outcome, Replay};
+use crate::auth::replay::{self, CallbackKey, Claim, Outcome};
+use crate::auth::sealing::Purpose;
 use crate::auth::session::SignInSession;
-use crate::auth::states::StateRecord;
+use crate::auth::states::{self, StateRecord};
 use crate::model::LoginError;
+use crate::session::key_hash;
 
-/// Where a callback sends the browser, and the session it moves the browser to when it is the
-/// repeat of a callback whose answer (and new session cookie) may have been lost.
-#[derive(Debug)]
+/// Where a callback sends the browser, the session it moves the browser to when it is the
+/// repeat of a callback whose answer (and new session cookie) may have been lost, and the
+/// started sign-ins (cookies) that end with it.
+#[derive(Debug, Default)]
 pub struct Landing {
     pub location: String,
     pub session: Option<Id>,
+    pub spent_states: Vec<String>,
 }
 
 impl From<String> for Landing {
     fn from(location: String) -> Self {
         Self {
             location,
-            session: None,
+            ..Self::default()
         }
     }
 }
 
-impl Landing {
-    /// A repeat goes where the first request went, once it knows; nowhere but back to the
-    /// login page if the first one never said.
-    async fn after(first: Replay, arrived_with: Option<Id>, browser_key: Option<&str>) -> Self {
-        match first.outcome().await {
-            Some(outcome) => Self {
-                session: outcome.session_for(arrived_with, browser_key),
-                location: outcome.location,
-            },
-            None => LoginError::State.location().into(),
-        }
-    }
+/// The request as a callback sees it: its session, its query, and the started sign-ins its
+/// browser carries (`dls_*` cookies, name and value).
+pub struct CallbackRequest<'a> {
+    pub session: &'a SignInSession,
+    pub query: &'a HashMap<String, String>,
+    pub state_cookies: &'a [(String, String)],
 }
 
 impl Auth {
+    /// How long a repeat of a callback is followed (WeChat's double redirect comes within
+    /// seconds).
+    fn replay_window(&self) -> chrono::Duration {
+        crate::auth::context::lifetime(self.lifetimes.replay)
+    }
+
+    /// A repeat goes where the first request went, once it knows; nowhere but back to the
+    /// login page if the first one never said. The new session is handed over only to the
+    /// browser that started the sign-in (it still carries the state's cookie).
+    async fn follow(
+        &self,
+        key: &CallbackKey,
+        arrived_with: Option<Id>,
+        same_browser: bool,
+    ) -> Landing {
+        let Some(outcome) = replay::outcome(&self.db, key).await else {
+            return LoginError::State.location().into();
+        };
+        let retired = arrived_with.map(|id| key_hash(&id));
+        let session = match &outcome.moved_to {
+            Some(to) if same_browser && retired == outcome.moved_from => self
+                .sealer
+                .open_text(Purpose::SessionHandoff, to)
+                .ok()
+                .and_then(|id| id.parse().ok()),
+            _ => None,
+        };
+        Landing {
+            location: outcome.location,
+            session,
+            spent_states: Vec::new(),
+        }
+    }
+
     /// Handles `GET /auth/{provider}/callback`. A phone authorising a QR login ticket hands
     /// its identity to `handoff` instead of signing in.
     #[tracing::instrument(skip_all, fields(provider))]
     pub async fn callback(
         self: &Arc<Self>,
-        session: &SignInSession,
+        request: CallbackRequest<'_>,
         provider: &str,
-        query: &HashMap<String, String>,
-        browser_key: Option<&str>,
         handoff: Arc<dyn IdentityHandoff>,
     ) -> Landing {
+        let CallbackRequest {
+            session,
+            query,
+            state_cookies,
+        } = request;
         // The id the cookie named, read before loading: a retired id reads as none afterwards.
         let arrived_with = session.id();
         let Some(provider) = self.provider_named(provider) else {
             return LoginError::UnknownProvider.location().into();
         };
-        tracing::Span::current().record("provider", provider.id().as_str());
+        let provider_id = provider.id();
+        tracing::Span::current().record("provider", provider_id.as_str());
         let state = query
             .get("state")
             .map(String::as_str)
             .filter(|s| !s.is_empty());
         let now = Utc::now();
+        let carried = state.and_then(|s| states::carried(&self.sealer, state_cookies, s));
+        let spent = |state: &str| vec![states::cookie_name(state)];
 
         if let Some(refusal) = provider.callback_error(query) {
             // The state of a refused sign-in is spent as well.
-            if let Some(state) = state
-                && let Err(e) = session.take_state(provider.id(), state, now).await
-            {
-                tracing::error!(error = %e, "cannot spend the state of a refused sign-in");
-                return LoginError::Server.location().into();
+            if let Some(state) = state {
+                let key = CallbackKey::refused(provider_id.as_str(), state);
+                if let Err(e) = replay::claim(&self.db, &key, self.replay_window(), now).await {
+                    tracing::error!(error = %e, "cannot spend the state of a refused sign-in");
+                    return LoginError::Server.location().into();
+                }
             }
-            return Failure::Provider(refusal).location().into();
+            return Landing {
+                location: Failure::Provider(refusal).location(),
+                spent_states: state.map(spent).unwrap_or_default(),
+                ..Landing::default()
+            };
         }
         let (Some(state), Some(code)) = (state, query.get("code")) else {
             tracing::warn!("callback without a state");
             return LoginError::State.location().into();
         };
 
-        let key = CallbackKey::new(provider.id().as_str(), state, code);
-        match session.peek_state(provider.id(), state, now).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(problem)) => {
-                // Not (or no longer) this session's: a repeat of a callback that already ran?
-                // Then this copy of the session is stale: it is left as it is.
-                if let Some(replay) = self.replays.recall(key) {
-                    tracing::info!("repeated callback");
-                    return Landing::after(replay, arrived_with, browser_key).await;
+        let key = CallbackKey::new(provider_id.as_str(), state, code);
+        let record = match carried.map(|r| r.judge(provider_id, now)) {
+            Some(Ok(record)) => record,
+            judged => {
+                // Not (or no longer) this browser's: a repeat of a callback that already ran?
+                match replay::recall(&self.db, &key, self.replay_window(), now).await {
+                    Ok(true) => {
+                        tracing::info!("repeated callback");
+                        return self.follow(&key, arrived_with, false).await;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read the callbacks");
+                        return LoginError::Server.location().into();
+                    }
                 }
-                // Expired or for another provider: spent all the same.
-                if let Err(e) = session.take_state(provider.id(), state, now).await {
-                    tracing::error!(error = %e, "cannot spend a refused state");
-                    return LoginError::Server.location().into();
-                }
+                let problem = match judged {
+                    Some(Err(problem)) => problem,
+                    _ => states::StateProblem::Unknown,
+                };
                 tracing::warn!(problem = problem.as_str(), "callback state refused");
+                return Landing {
+                    location: LoginError::State.location(),
+                    spent_states: spent(state),
+                    ..Landing::default()
+                };
+            }
+        };
+        // One request per state goes on; its twins (and repeats) follow it.
+        match replay::claim(&self.db, &key, self.replay_window(), now).await {
+            Ok(Claim::First) => {}
+            Ok(Claim::Again) => return self.follow(&key, arrived_with, true).await,
+            Ok(Claim::Taken) => {
+                tracing::warn!("callback state already spent");
                 return LoginError::State.location().into();
             }
             Err(e) => {
-                tracing::error!(error = %e, "cannot read the session");
+                tracing::error!(error = %e, "cannot spend the state");
                 return LoginError::Server.location().into();
             }
         }
-        // One request per state goes on. Its twins wait for it with their copy of the session
-        // untouched, so no save of theirs can overwrite what the first one stores. The claim
-        // comes before the state's removal is saved: a twin that reads the session after that
-        // save finds the claim through `recall`.
-        let completion = match self.replays.claim(key) {
-            Claim::First(completion) => completion,
-            Claim::Again(replay) => return Landing::after(replay, arrived_with, browser_key).await,
-            Claim::Taken => {
-                tracing::warn!("callback state in use with another code");
-                return LoginError::State.location().into();
-            }
-        };
         // A browser that gives up on this request (an in-app browser re-issuing the
         // navigation) drops the handler; the sign-in it started still finishes, in the
-        // request's span, and tells the twins.
+        // request's span, and tells the repeats.
         let (auth, session) = (self.clone(), session.clone());
-        let (state, code) = (state.to_string(), code.clone());
+        let carried_names: Vec<String> = state_cookies.iter().map(|(n, _)| n.clone()).collect();
+        let code = code.clone();
+        let this_state = spent(state);
         let work = tokio::spawn(
             async move {
-                let (location, browser) = auth
-                    .finish_callback(&session, provider, &state, &code, handoff, now)
-                    .await;
-                let moved = match (arrived_with, session.id()) {
-                    (Some(from), Some(to)) if from != to => Some((from, to)),
-                    _ => None,
+                let location = auth
+                    .complete(
+                        &session,
+                        provider.as_ref(),
+                        &record,
+                        &code,
+                        handoff.as_ref(),
+                        now,
+                    )
+                    .await
+                    .unwrap_or_else(|failure| failure.location());
+                // Saved before the repeats are told, so the page they go to finds it.
+                let location = match session.save_unless_empty().await {
+                    Ok(()) => location,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot save the session");
+                        LoginError::Server.location()
+                    }
                 };
-                completion.finish(Outcome {
+                let moved_to = session.id().filter(|to| Some(*to) != arrived_with);
+                let outcome = Outcome {
                     location: location.clone(),
-                    moved,
-                    browser,
-                });
-                location
+                    moved_from: arrived_with.map(|id| key_hash(&id)),
+                    moved_to: moved_to.map(|to| {
+                        auth.sealer
+                            .seal_text(Purpose::SessionHandoff, &to.to_string())
+                    }),
+                };
+                if let Err(e) = replay::finish(&auth.db, &key, &outcome, Utc::now()).await {
+                    tracing::warn!(error = %e, "cannot record a callback's outcome");
+                }
+                // Someone signed in: the browser's other started sign-ins end with the person
+                // they were for (another tab of a first login keeps its own).
+                let signed_in = matches!(session.user_id().await, Ok(Some(_)));
+                let spent_states = if signed_in { carried_names } else { this_state };
+                Landing {
+                    location,
+                    session: None,
+                    spent_states,
+                }
             }
             .in_current_span(),
         );
-        work.await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "the callback's work failed");
-                LoginError::Server.location()
-            })
-            .into()
-    }
-
-    /// Spends the state, then trades the code; the session is saved before the twins are
-    /// told where to go, so the page they are sent to finds what this request stored. Returns
-    /// where the browser goes and the hash of the starting browser's key.
-    async fn finish_callback(
-        &self,
-        session: &SignInSession,
-        provider: Arc<dyn Provider>,
-        state: &str,
-        code: &str,
-        handoff: Arc<dyn IdentityHandoff>,
-        now: DateTime<Utc>,
-    ) -> (String, Option<String>) {
-        let record = match session.take_state(provider.id(), state, now).await {
-            Ok(Ok(record)) => record,
-            Ok(Err(problem)) => {
-                tracing::warn!(problem = problem.as_str(), "callback state refused");
-                return (LoginError::State.location(), None);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the session");
-                return (LoginError::Server.location(), None);
-            }
-        };
-        let browser = record.browser.clone();
-        // Consumed in the store before the code is used, not only at the end of the request.
-        if let Err(e) = session.save().await {
-            tracing::error!(error = %e, "cannot save the session");
-            return (LoginError::Server.location(), browser);
-        }
-        let location = self
-            .complete(
-                session,
-                provider.as_ref(),
-                &record,
-                code,
-                handoff.as_ref(),
-                now,
-            )
-            .await
-            .unwrap_or_else(|failure| failure.location());
-        if let Err(e) = session.save().await {
-            tracing::error!(error = %e, "cannot save the session");
-            return (LoginError::Server.location(), browser);
-        }
-        (location, browser)
+        work.await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the callback's work failed");
+            LoginError::Server.location().into()
+        })
     }
 
     /// The code is good and the state was ours: who is this, and where do they go?

@@ -7,7 +7,6 @@ use providers::{Provider, ProviderId, Registry};
 use sea_orm::DatabaseConnection;
 use url::Url;
 
-use crate::auth::replay::CallbackReplays;
 use crate::auth::sealing::TokenSealer;
 use crate::config::FlowLifetimes;
 
@@ -21,7 +20,6 @@ pub struct Auth {
     pub(super) db: DatabaseConnection,
     pub(super) providers: Registry,
     pub(super) sealer: TokenSealer,
-    pub(super) replays: CallbackReplays,
     pub(super) lifetimes: FlowLifetimes,
     pub(super) public_url: Url,
 }
@@ -38,10 +36,27 @@ impl Auth {
             db,
             providers,
             sealer,
-            replays: CallbackReplays::new(lifetimes.replay),
             lifetimes,
             public_url,
         }
+    }
+
+    /// Deletes spent callbacks once their state could no longer be used anyway, every few
+    /// minutes, for as long as the server runs.
+    pub fn spawn_sweeper(self: &Arc<Self>) {
+        let auth = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(std::time::Duration::from_secs(300));
+            loop {
+                ticker.tick().await;
+                let Some(auth) = auth.upgrade() else { return };
+                // Twice the state's life: a spent state's cookie has long expired by then.
+                let older_than = chrono::Utc::now() - lifetime(auth.lifetimes.state) * 2;
+                if let Err(e) = crate::auth::replay::sweep(&auth.db, older_than).await {
+                    tracing::warn!(error = %e, "cannot sweep spent callbacks");
+                }
+            }
+        });
     }
 
     /// Seals provider tokens before they reach the database or the session.

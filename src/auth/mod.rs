@@ -28,11 +28,11 @@ pub mod session;
 mod signed_in;
 mod signup;
 mod start;
-mod states;
+pub mod states;
 mod store;
 
 pub use account::UnlinkOutcome;
-pub use callback::Landing;
+pub use callback::{CallbackRequest, Landing};
 pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH};
 pub use handoff::{HandoffError, Handover, IdentityHandoff, VerifiedIdentity};
 pub use pending::SealedTokens;

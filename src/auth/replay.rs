@@ -1,40 +1,38 @@
-//! Remembers where each consumed callback went, for a minute.
+//! Callbacks that claimed their state, in the database that every instance shares.
 //!
-//! WeChat's in-app browser sometimes requests the callback twice with the same code, one
-//! right after (or while) the other. The first request consumes the state and the code; the
-//! second would otherwise end on "this sign-in link has been used" although the person is
-//! signed in. Here the second one waits for the first to finish and goes where it went.
+//! A state is spent by the first callback that claims it: a second use with another code is
+//! refused. WeChat's in-app browser sometimes requests the callback twice with the same code,
+//! one right after (or while) the other, and may drop the first answer. The repeat is the same
+//! provider, state and code: it waits for the first to finish, on whichever instance, and goes
+//! where it went, instead of ending on "this sign-in link has been used".
 //!
-//! A repeat is the same provider, state and code again: a request with the state and any
-//! other code is not one. The first request may have moved the browser to a new session id
-//! (a sign-in does), and its answer, which set that cookie, may never have reached the
-//! browser. A repeat that comes with the session id the first one retired *and* the random
-//! key the starting browser was given in a cookie ([`browser_key_hash`]) is the same
-//! browser: it is handed the new id. A planted session id is not enough: whoever planted it
-//! never saw that key. Anyone else with the link gets the destination path only, which signs
-//! nobody in and reveals nothing the holder of the link did not already have. Keys are
-//! stored hashed. The record is per process; behind several instances, sticky
-//! sessions keep a browser on one.
+//! The first request may have moved the browser to a new session id (a sign-in does), and its
+//! answer, which set that cookie, may never have reached the browser. A repeat that comes with
+//! the session id the first one retired *and* the started sign-in's own cookie (`states`) is
+//! the same browser: it is handed the new id. A planted session id is not enough: whoever
+//! planted it never had that cookie. Anyone else with the link gets the destination path only,
+//! which signs nobody in. Keys and codes are stored hashed; the new session id is sealed, and
+//! rows are swept once the state could no longer be used anyway.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
-use tokio::sync::watch;
-use tower_sessions::session::Id;
 
-/// Beyond this many remembered callbacks (a flood), new ones are not remembered.
-const MAX_ENTRIES: usize = 10_000;
-/// How long a replay waits for the first request to finish.
+use crate::entities::callback;
+
+/// How long a repeat waits for the first request to finish.
 const MAX_WAIT: Duration = Duration::from_secs(20);
+/// How often a waiting repeat looks again.
+const POLL: Duration = Duration::from_millis(50);
 
 /// One callback request, hashed: its provider and state, and its code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallbackKey {
-    state: [u8; 32],
-    code: [u8; 32],
+    state: String,
+    code: String,
 }
 
 impl CallbackKey {
@@ -44,234 +42,172 @@ impl CallbackKey {
             code: digest(&[code]),
         }
     }
+
+    /// A refused sign-in spends its state without a code.
+    pub fn refused(provider: &str, state: &str) -> Self {
+        Self::new(provider, state, "")
+    }
 }
 
-fn digest(parts: &[&str]) -> [u8; 32] {
+fn digest(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
     for part in parts {
         // Length-prefixed, so no two different lists hash the same bytes.
         hash.update((part.len() as u64).to_be_bytes());
         hash.update(part.as_bytes());
     }
-    hash.finalize().into()
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-struct Entry {
-    at: Instant,
-    code: [u8; 32],
-    outcome: watch::Receiver<Option<Outcome>>,
-}
-
-/// The hash kept of a browser's start key (stored with the state, compared on a repeat).
-pub fn browser_key_hash(key: &str) -> String {
-    digest(&["browser", key])
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Where the first request sent the browser, the session id it moved it from and to, and
-/// the hash of the starting browser's key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where the first request sent the browser, the session id it retired (hashed) and the one
+/// it made (sealed).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Outcome {
     pub location: String,
-    pub moved: Option<(Id, Id)>,
-    pub browser: Option<String>,
+    pub moved_from: Option<String>,
+    pub moved_to: Option<String>,
 }
 
-impl Outcome {
-    /// The new session id for a repeat that arrived with the retired one and the starting
-    /// browser's key, and only for it.
-    pub fn session_for(&self, arrived_with: Option<Id>, browser_key: Option<&str>) -> Option<Id> {
-        let same_browser = match (&self.browser, browser_key) {
-            (Some(expected), Some(key)) => {
-                bool::from(expected.as_bytes().ct_eq(browser_key_hash(key).as_bytes()))
-            }
-            _ => false,
-        };
-        self.moved
-            .filter(|(from, _)| same_browser && Some(*from) == arrived_with)
-            .map(|(_, to)| to)
-    }
-}
-
-#[derive(Default)]
-pub struct CallbackReplays {
-    ttl: Duration,
-    /// By provider and state: a state is used by one request, and repeated by the same code.
-    entries: Mutex<HashMap<[u8; 32], Entry>>,
-}
-
-/// The first request with a state: it does the work and reports where it went.
-pub struct Completion {
-    sender: Option<watch::Sender<Option<Outcome>>>,
-}
-
-impl Completion {
-    pub fn finish(mut self, outcome: Outcome) {
-        if let Some(sender) = self.sender.take() {
-            // Nobody waiting is fine.
-            let _ = sender.send(Some(outcome));
-        }
-    }
-}
-
-/// A later request with the same state: where the first one went, once it is known.
-pub struct Replay(watch::Receiver<Option<Outcome>>);
-
-impl Replay {
-    /// The first request's outcome; `None` if it failed to say within the wait.
-    pub async fn outcome(mut self) -> Option<Outcome> {
-        let waited = tokio::time::timeout(MAX_WAIT, self.0.wait_for(Option::is_some)).await;
-        match waited {
-            Ok(Ok(value)) => value.clone(),
-            _ => None,
-        }
-    }
-}
-
+#[derive(Debug, PartialEq, Eq)]
 pub enum Claim {
-    First(Completion),
-    /// The same request again.
-    Again(Replay),
-    /// The state is being used with another code.
+    /// This request spent the state: it does the work.
+    First,
+    /// The same request again: it follows the first.
+    Again,
+    /// The state was spent with another code (or refused).
     Taken,
 }
 
-impl CallbackReplays {
-    pub fn new(ttl: Duration) -> Self {
-        Self {
-            ttl,
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>> {
-        // A panic while holding this lock leaves only a map of hashes: keep using it.
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// Spends the state for this callback, or says who did. A repeat is followed only within
+/// `window` of the first; later it is a spent state like any other.
+pub async fn claim(
+    db: &DatabaseConnection,
+    key: &CallbackKey,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Claim, DbErr> {
+    let row = callback::ActiveModel {
+        key_hash: Set(key.state.clone()),
+        code_hash: Set(key.code.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    match callback::Entity::insert(row).exec(db).await {
+        Ok(_) => Ok(Claim::First),
+        Err(e) if is_unique_violation(&e) => Ok(if recall(db, key, window, now).await? {
+            Claim::Again
+        } else {
+            Claim::Taken
+        }),
+        Err(e) => Err(e),
     }
+}
 
-    /// Claims a callback whose state this session holds. Two requests of one session that
-    /// both read the state before either saved its removal meet here: only one goes on.
-    pub fn claim(&self, key: CallbackKey) -> Claim {
-        let now = Instant::now();
-        let mut entries = self.lock();
-        entries.retain(|_, e| now.duration_since(e.at) < self.ttl);
-        if let Some(entry) = entries.get(&key.state) {
-            return if entry.code == key.code {
-                Claim::Again(Replay(entry.outcome.clone()))
-            } else {
-                Claim::Taken
-            };
-        }
-        let (sender, receiver) = watch::channel(None);
-        if entries.len() < MAX_ENTRIES {
-            entries.insert(
-                key.state,
-                Entry {
-                    at: now,
-                    code: key.code,
-                    outcome: receiver,
-                },
-            );
-        }
-        Claim::First(Completion {
-            sender: Some(sender),
-        })
-    }
+/// Whether this very callback (state and code) was claimed within `window`.
+pub async fn recall(
+    db: &DatabaseConnection,
+    key: &CallbackKey,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    Ok(find(db, key)
+        .await?
+        .is_some_and(|row| row.created_at > now - window))
+}
 
-    /// A recent callback with this key, if there was one.
-    pub fn recall(&self, key: CallbackKey) -> Option<Replay> {
-        let now = Instant::now();
-        self.lock()
-            .get(&key.state)
-            .filter(|e| e.code == key.code && now.duration_since(e.at) < self.ttl)
-            .map(|e| Replay(e.outcome.clone()))
+async fn find(
+    db: &DatabaseConnection,
+    key: &CallbackKey,
+) -> Result<Option<callback::Model>, DbErr> {
+    Ok(callback::Entity::find_by_id(key.state.clone())
+        .one(db)
+        .await?
+        .filter(|row| row.code_hash == key.code))
+}
+
+/// The first request's outcome, for the repeats.
+pub async fn finish(
+    db: &DatabaseConnection,
+    key: &CallbackKey,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    callback::Entity::update_many()
+        .col_expr(callback::Column::FinishedAt, Expr::value(now))
+        .col_expr(
+            callback::Column::Location,
+            Expr::value(outcome.location.clone()),
+        )
+        .col_expr(
+            callback::Column::MovedFrom,
+            Expr::value(outcome.moved_from.clone()),
+        )
+        .col_expr(
+            callback::Column::MovedTo,
+            Expr::value(outcome.moved_to.clone()),
+        )
+        .filter(callback::Column::KeyHash.eq(key.state.clone()))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Waits for the first request's outcome; `None` if it did not say within the wait (it
+/// failed, or its instance went away).
+pub async fn outcome(db: &DatabaseConnection, key: &CallbackKey) -> Option<Outcome> {
+    let deadline = tokio::time::Instant::now() + MAX_WAIT;
+    loop {
+        match find(db, key).await {
+            Ok(Some(row)) if row.finished_at.is_some() => {
+                return Some(Outcome {
+                    location: row.location.unwrap_or_default(),
+                    moved_from: row.moved_from,
+                    moved_to: row.moved_to,
+                });
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return None,
+            Err(e) => tracing::warn!(error = %e, "cannot read a callback's outcome"),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(POLL).await;
     }
+}
+
+/// Deletes callbacks whose state could no longer be used anyway.
+pub async fn sweep(db: &DatabaseConnection, older_than: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(callback::Entity::delete_many()
+        .filter(callback::Column::CreatedAt.lt(older_than))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(state: &str) -> CallbackKey {
-        CallbackKey::new("wechat", state, "code")
-    }
-
-    #[tokio::test]
-    async fn a_second_request_goes_where_the_first_went() {
-        let replays = CallbackReplays::new(Duration::from_secs(60));
-        let Claim::First(first) = replays.claim(key("state-1")) else {
-            panic!("the first claim does the work");
-        };
-        let Claim::Again(waiting) = replays.claim(key("state-1")) else {
-            panic!("a second claim waits");
-        };
-        let later = replays.recall(key("state-1")).expect("remembered");
-        let wait = tokio::spawn(waiting.outcome());
-        let outcome = Outcome {
-            location: "/account".to_string(),
-            moved: None,
-            browser: None,
-        };
-        first.finish(outcome.clone());
-        assert_eq!(wait.await.expect("joins"), Some(outcome.clone()));
-        assert_eq!(later.outcome().await, Some(outcome));
-        assert!(replays.recall(key("state-2")).is_none());
-        // The state with another code is not a repeat, and cannot use the state again.
-        let forged = CallbackKey::new("wechat", "state-1", "other");
-        assert!(replays.recall(forged).is_none());
-        assert!(matches!(replays.claim(forged), Claim::Taken));
+    #[test]
+    fn keys_hash_the_provider_state_and_code_apart() {
         assert_ne!(
             CallbackKey::new("wechat", "ab", "c"),
             CallbackKey::new("wechat", "a", "bc")
         );
-    }
-
-    #[tokio::test]
-    async fn a_first_request_that_gives_up_releases_the_waiters() {
-        let replays = CallbackReplays::new(Duration::from_secs(60));
-        let Claim::First(first) = replays.claim(key("s")) else {
-            panic!("first");
-        };
-        drop(first);
-        let replay = replays.recall(key("s")).expect("remembered");
-        assert_eq!(replay.outcome().await, None);
-    }
-
-    #[tokio::test]
-    async fn callbacks_are_forgotten_after_their_time() {
-        let replays = CallbackReplays::new(Duration::ZERO);
-        let Claim::First(first) = replays.claim(key("s")) else {
-            panic!("first");
-        };
-        first.finish(Outcome {
-            location: "/x".to_string(),
-            moved: None,
-            browser: None,
-        });
-        assert!(replays.recall(key("s")).is_none());
-        assert!(matches!(replays.claim(key("s")), Claim::First(_)));
-    }
-
-    #[test]
-    fn only_the_retired_session_of_the_starting_browser_is_handed_the_new_one() {
-        let (from, to) = (Id::default(), Id::default());
-        let outcome = Outcome {
-            location: "/account".to_string(),
-            moved: Some((from, to)),
-            browser: Some(browser_key_hash("key")),
-        };
-        assert_eq!(outcome.session_for(Some(from), Some("key")), Some(to));
-        assert_eq!(outcome.session_for(Some(Id::default()), Some("key")), None);
-        assert_eq!(outcome.session_for(None, Some("key")), None);
-        assert_eq!(
-            outcome.session_for(Some(from), None),
-            None,
-            "a planted id alone"
+        assert_ne!(
+            CallbackKey::new("wechat", "s", "c"),
+            CallbackKey::new("qq", "s", "c")
         );
-        assert_eq!(outcome.session_for(Some(from), Some("guess")), None);
+        let key = CallbackKey::new("wechat", "state-1", "code");
+        assert!(!key.state.contains("state-1") && !key.code.contains("code"));
+        assert_eq!(
+            CallbackKey::refused("qq", "s").state,
+            CallbackKey::new("qq", "s", "x").state
+        );
     }
 }

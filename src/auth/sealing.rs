@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hkdf::Hkdf;
@@ -24,6 +26,10 @@ const KEY_SALT: &[u8] = b"denglu";
 pub enum Purpose {
     AccessToken,
     RefreshToken,
+    /// A started sign-in, kept in the browser's cookie until its callback.
+    SignInState,
+    /// A session id a repeated callback may be handed, kept for a minute.
+    SessionHandoff,
 }
 
 impl Purpose {
@@ -31,6 +37,8 @@ impl Purpose {
         match self {
             Purpose::AccessToken => b"access_token",
             Purpose::RefreshToken => b"refresh_token",
+            Purpose::SignInState => b"sign_in_state",
+            Purpose::SessionHandoff => b"session_handoff",
         }
     }
 }
@@ -102,6 +110,21 @@ impl TokenSealer {
     }
 }
 
+impl TokenSealer {
+    /// `text` sealed and made safe for a cookie or a text column (URL-safe base64).
+    pub fn seal_text(&self, purpose: Purpose, text: &str) -> String {
+        let sealed = self.seal(purpose, &SecretString::from(text));
+        URL_SAFE_NO_PAD.encode(sealed)
+    }
+
+    /// The text [`Self::seal_text`] sealed, if `sealed` is one of ours for `purpose`.
+    pub fn open_text(&self, purpose: Purpose, sealed: &str) -> Result<String, OpenError> {
+        let bytes = URL_SAFE_NO_PAD.decode(sealed).map_err(|_| OpenError)?;
+        self.open(purpose, &bytes)
+            .map(|secret| secret.expose_secret().to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +190,28 @@ mod tests {
     fn the_key_never_prints() {
         let printed = format!("{:?}", sealer("hunter2-hunter2-hunter2-hunter2-hunter2"));
         assert!(!printed.contains("hunter2"), "{printed}");
+    }
+
+    #[test]
+    fn sealed_text_opens_only_for_its_purpose() {
+        let s = sealer("a-secret-of-at-least-thirty-two-characters");
+        let sealed = s.seal_text(Purpose::SignInState, r#"{"value":"abc"}"#);
+        assert!(
+            sealed
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(
+            s.open_text(Purpose::SignInState, &sealed).as_deref(),
+            Ok(r#"{"value":"abc"}"#)
+        );
+        assert_eq!(
+            s.open_text(Purpose::SessionHandoff, &sealed),
+            Err(OpenError)
+        );
+        assert_eq!(
+            s.open_text(Purpose::SignInState, "not base64!"),
+            Err(OpenError)
+        );
     }
 }

@@ -6,7 +6,6 @@
 //! |---|---|
 //! | `user_id` | the signed-in account |
 //! | `pending_signup` | a verified first login waiting for its profile ([`PendingSignup`]) |
-//! | `auth_states` | started sign-ins waiting for their callback ([`StateRecord`]) |
 //! | `qr_tickets` / `qr_scanned_tickets` | login tickets this browser shows / scanned |
 //! | `wechat_phone_known` | this phone has authorised a ticket with the full profile |
 //!
@@ -15,12 +14,10 @@
 //! the session is deleted).
 
 use chrono::{DateTime, Utc};
-use providers::ProviderId;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
 use crate::auth::pending::PendingSignup;
-use crate::auth::states::{self, StateProblem, StateRecord};
 
 pub type SessionError = tower_sessions::session::Error;
 
@@ -30,7 +27,6 @@ const SEEN_AT: &str = "seen_at";
 /// How often a signed-in session notes where it is used (and so stays alive while used).
 const SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 const PENDING_SIGNUP: &str = "pending_signup";
-const STATES: &str = "auth_states";
 const DESKTOP_TICKETS: &str = "qr_tickets";
 const PHONE_TICKETS: &str = "qr_scanned_tickets";
 const KNOWN_WECHAT_PHONE: &str = "wechat_phone_known";
@@ -70,8 +66,12 @@ impl SignInSession {
         self.0.id()
     }
 
-    /// Writes the session to the store now, rather than when the response leaves.
-    pub async fn save(&self) -> Result<(), SessionError> {
+    /// Writes the session to the store now, rather than when the response leaves; a session
+    /// with nothing in it is not written at all.
+    pub async fn save_unless_empty(&self) -> Result<(), SessionError> {
+        if self.0.is_empty().await {
+            return Ok(());
+        }
         self.0.save().await
     }
 
@@ -91,7 +91,7 @@ impl SignInSession {
     /// else's).
     pub async fn signed_in(&self, user_id: i64, method: &str) -> Result<(), SessionError> {
         self.0.cycle_id().await?;
-        for key in [PENDING_SIGNUP, STATES, DESKTOP_TICKETS, PHONE_TICKETS] {
+        for key in [PENDING_SIGNUP, DESKTOP_TICKETS, PHONE_TICKETS] {
             self.0.remove::<serde_json::Value>(key).await?;
         }
         // How it signed in, for the list of where the person is signed in.
@@ -156,50 +156,6 @@ impl SignInSession {
     async fn forget_pending_signup(&self) -> Result<(), SessionError> {
         self.0.remove::<serde_json::Value>(PENDING_SIGNUP).await?;
         Ok(())
-    }
-
-    // ---- Sign-in states ----
-
-    async fn states(&self) -> Result<Vec<StateRecord>, SessionError> {
-        Ok(self.0.get(STATES).await?.unwrap_or_default())
-    }
-
-    /// Remembers a started sign-in (see [`states::remember`]).
-    pub async fn remember_state(
-        &self,
-        record: StateRecord,
-        now: DateTime<Utc>,
-    ) -> Result<(), SessionError> {
-        let mut records = self.states().await?;
-        states::remember(&mut records, record, now);
-        self.0.insert(STATES, records).await
-    }
-
-    /// What [`Self::take_state`] would answer, leaving the session as it is: a request that
-    /// only looks never saves its copy of the session over another request's.
-    pub async fn peek_state(
-        &self,
-        provider: ProviderId,
-        value: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Result<StateRecord, StateProblem>, SessionError> {
-        Ok(states::peek(&self.states().await?, provider, value, now))
-    }
-
-    /// Removes the record with this value, whatever it turns out to be: a state is good for
-    /// one callback only, even a failed one.
-    pub async fn take_state(
-        &self,
-        provider: ProviderId,
-        value: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Result<StateRecord, StateProblem>, SessionError> {
-        let mut records = self.states().await?;
-        let taken = states::take(&mut records, provider, value, now);
-        if taken != Err(StateProblem::Unknown) {
-            self.0.insert(STATES, records).await?;
-        }
-        Ok(taken)
     }
 
     // ---- QR login tickets ----

@@ -1,5 +1,6 @@
-//! Starting a sign-in: a fresh state is kept in the session, bound to the provider and to where
-//! the person wants to go, and the browser is sent to the provider's authorize URL.
+//! Starting a sign-in: a fresh state, bound to the provider and to where the person wants to
+//! go, is sealed into a cookie for the browser to keep (`states`), and the browser is sent to
+//! the provider's authorize URL. Nothing is written on the server.
 
 use chrono::Utc;
 use providers::{AuthorizeRequest, ProviderId};
@@ -7,9 +8,8 @@ use url::Url;
 
 use crate::auth::context::{Auth, DEFAULT_NEXT, lifetime};
 use crate::auth::next_path::NextPath;
-use crate::auth::replay::browser_key_hash;
 use crate::auth::session::SignInSession;
-use crate::auth::states::{self, StateRecord};
+use crate::auth::states::{self, StateCookie, StateRecord};
 use crate::model::LoginError;
 
 /// What `GET /auth/{provider}/start` was asked.
@@ -25,44 +25,32 @@ pub struct StartRequest<'a> {
     pub mobile: bool,
 }
 
-/// A started sign-in: where the browser goes, and the random key it keeps in a cookie until
-/// the callback (see `replay`: only that browser is handed the session a callback makes).
+/// A started sign-in: where the browser goes, and the cookie it keeps until the callback.
 #[derive(Debug, Clone)]
 pub struct Started {
     pub url: Url,
-    pub browser_key: String,
+    pub cookie: StateCookie,
 }
 
-/// What WeChat's embedded QR (`wxLogin.js`) is constructed with, and the browser's key.
+/// What WeChat's embedded QR (`wxLogin.js`) is constructed with, and the browser's cookie.
 #[derive(Debug, Clone)]
 pub struct EmbeddedStart {
     pub app_id: String,
     pub state: String,
     pub redirect_uri: Url,
-    pub browser_key: String,
+    pub cookie: StateCookie,
 }
 
 /// What a new state is for.
+#[derive(Default)]
 struct Purpose {
     attach_pending: bool,
     ticket: Option<String>,
     link_for: Option<i64>,
-    browser_key: Option<String>,
-}
-
-impl Purpose {
-    fn sign_in(browser_key: String) -> Self {
-        Self {
-            attach_pending: false,
-            ticket: None,
-            link_for: None,
-            browser_key: Some(browser_key),
-        }
-    }
 }
 
 impl Auth {
-    /// Stores a new state in the session and returns the provider's authorize URL.
+    /// A new state for the browser to keep, and the provider's authorize URL.
     #[tracing::instrument(skip_all, fields(provider))]
     pub async fn start(
         &self,
@@ -83,15 +71,12 @@ impl Auth {
         } else {
             None
         };
-        let browser_key = crate::random::token();
         let purpose = Purpose {
             attach_pending: request.attach_pending,
             link_for,
-            ..Purpose::sign_in(browser_key.clone())
+            ..Purpose::default()
         };
-        let record = self
-            .issue_state(session, provider.id(), next, purpose)
-            .await?;
+        let record = self.new_state(provider.id(), next, purpose);
         let url = provider.authorize_url(&AuthorizeRequest {
             state: &record.value,
             redirect_uri: &self.callback_url(provider.id()),
@@ -99,34 +84,25 @@ impl Auth {
             // The silent scope would leave a returning user without a fresh nickname.
             known_user: false,
         });
-        Ok(Started { url, browser_key })
+        Ok(Started {
+            url,
+            cookie: record.seal(&self.sealer),
+        })
     }
 
     /// A state for WeChat's QR embedded in our page: the page hands it to `wxLogin.js`, and
     /// the callback checks it like any other.
-    pub async fn start_embedded(
-        &self,
-        session: &SignInSession,
-        next: Option<&str>,
-    ) -> Result<EmbeddedStart, LoginError> {
+    pub fn start_embedded(&self, next: Option<&str>) -> Result<EmbeddedStart, LoginError> {
         let provider = self
             .provider(ProviderId::Wechat)
             .ok_or(LoginError::UnknownProvider)?;
         let next = NextPath::parse_or(next, DEFAULT_NEXT);
-        let browser_key = crate::random::token();
-        let record = self
-            .issue_state(
-                session,
-                provider.id(),
-                next,
-                Purpose::sign_in(browser_key.clone()),
-            )
-            .await?;
+        let record = self.new_state(provider.id(), next, Purpose::default());
         Ok(EmbeddedStart {
             app_id: provider.app_id().to_string(),
+            cookie: record.seal(&self.sealer),
             state: record.value,
             redirect_uri: self.callback_url(provider.id()),
-            browser_key,
         })
     }
 
@@ -140,7 +116,7 @@ impl Auth {
         ticket: &str,
         ticket_page: &str,
         mobile: bool,
-    ) -> Result<Url, LoginError> {
+    ) -> Result<Started, LoginError> {
         let provider = self
             .provider(ProviderId::WechatMp)
             .ok_or(LoginError::UnknownProvider)?;
@@ -149,50 +125,33 @@ impl Auth {
             LoginError::Server
         })?;
         let next = NextPath::parse_or(Some(ticket_page), DEFAULT_NEXT);
-        // The phone is not signed in by this sign-in: nothing to hand over to it.
         let purpose = Purpose {
-            attach_pending: false,
             ticket: Some(ticket.to_string()),
-            link_for: None,
-            browser_key: None,
+            ..Purpose::default()
         };
-        let record = self
-            .issue_state(session, provider.id(), next, purpose)
-            .await?;
-        Ok(provider.authorize_url(&AuthorizeRequest {
+        let record = self.new_state(provider.id(), next, purpose);
+        let url = provider.authorize_url(&AuthorizeRequest {
             state: &record.value,
             redirect_uri: &self.callback_url(provider.id()),
             mobile,
             known_user,
-        }))
+        });
+        Ok(Started {
+            url,
+            cookie: record.seal(&self.sealer),
+        })
     }
 
-    /// Remembers a new state for `provider` in the session.
-    async fn issue_state(
-        &self,
-        session: &SignInSession,
-        provider: ProviderId,
-        next: NextPath,
-        purpose: Purpose,
-    ) -> Result<StateRecord, LoginError> {
-        let now = Utc::now();
-        let record = StateRecord {
+    /// A new state for `provider`, good for the state lifetime.
+    fn new_state(&self, provider: ProviderId, next: NextPath, purpose: Purpose) -> StateRecord {
+        StateRecord {
             value: states::new_value(),
             provider,
             next,
             attach_pending: purpose.attach_pending,
             ticket: purpose.ticket,
             link_for: purpose.link_for,
-            browser: purpose.browser_key.as_deref().map(browser_key_hash),
-            expires_at: now + lifetime(self.lifetimes.state),
-        };
-        session
-            .remember_state(record.clone(), now)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "cannot store the sign-in state");
-                LoginError::Server
-            })?;
-        Ok(record)
+            expires_at: Utc::now() + lifetime(self.lifetimes.state),
+        }
     }
 }

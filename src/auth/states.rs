@@ -1,6 +1,12 @@
-//! The OAuth `state`: a random value kept in the server-side session between the start of a
-//! sign-in and its callback. It binds the callback to this browser (the session), to the
-//! provider it was sent to, and to where the user wanted to go; it is used once and expires.
+//! The OAuth `state`: a random value that travels to the provider and back, and a record of
+//! the started sign-in kept *in the browser*, sealed in a cookie of its own, until the
+//! callback. The cookie binds the callback to this browser, to the provider it was sent to,
+//! and to where the person wanted to go; the callback spends the state in the database
+//! (`replay`), so it is used once, and the record expires.
+//!
+//! Nothing is written on the server when a sign-in starts: a page that only shows a start (the
+//! login page's embedded WeChat QR) writes no row. Each started sign-in has its own cookie, so
+//! two tabs never overwrite each other's, and any instance can check it.
 
 use chrono::{DateTime, Utc};
 use providers::ProviderId;
@@ -8,11 +14,13 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::auth::next_path::NextPath;
+use crate::auth::sealing::{Purpose, TokenSealer};
 
-/// A person may open sign-in in a few tabs; older starts beyond this are forgotten.
-pub const MAX_PENDING: usize = 5;
+/// Cookies of started sign-ins are named `dls_` and the state's first characters.
+pub const COOKIE_PREFIX: &str = "dls_";
+const COOKIE_ID_LEN: usize = 12;
 
-/// What the session remembers about one started sign-in.
+/// What the browser keeps about one started sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateRecord {
     pub value: String,
@@ -29,17 +37,20 @@ pub struct StateRecord {
     /// may add a method to an account (a QR someone else scans never does).
     #[serde(default)]
     pub link_for: Option<i64>,
-    /// The hash of the random key the starting browser was given in a cookie: a repeat of the
-    /// callback is handed the new session only when it carries that key.
-    #[serde(default)]
-    pub browser: Option<String>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// A started sign-in as the browser carries it: the cookie's name and sealed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateCookie {
+    pub name: String,
+    pub value: String,
 }
 
 /// Why a callback's state was not accepted. Logged for the operator; the user sees one message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StateProblem {
-    /// Not in this session: forged, from another browser, already used, or forgotten.
+    /// Not this browser's: forged, from another browser, already used, or forgotten.
     Unknown,
     Expired,
     /// Issued for another provider's callback.
@@ -49,7 +60,7 @@ pub enum StateProblem {
 impl StateProblem {
     pub fn as_str(self) -> &'static str {
         match self {
-            StateProblem::Unknown => "unknown to this session",
+            StateProblem::Unknown => "unknown to this browser",
             StateProblem::Expired => "expired",
             StateProblem::OtherProvider => "issued for another provider",
         }
@@ -62,63 +73,66 @@ pub fn new_value() -> String {
     crate::random::token()
 }
 
-/// Adds a started sign-in, dropping expired ones and the oldest beyond [`MAX_PENDING`].
-pub fn remember(records: &mut Vec<StateRecord>, record: StateRecord, now: DateTime<Utc>) {
-    records.retain(|r| r.expires_at > now);
-    records.push(record);
-    let excess = records.len().saturating_sub(MAX_PENDING);
-    records.drain(..excess);
+/// The name of the cookie that carries the sign-in started with `value`.
+pub fn cookie_name(value: &str) -> String {
+    let id: String = value.chars().take(COOKIE_ID_LEN).collect();
+    format!("{COOKIE_PREFIX}{id}")
 }
 
-/// What [`take`] would answer, leaving the records as they are.
-pub fn peek(
-    records: &[StateRecord],
-    provider: ProviderId,
-    value: &str,
-    now: DateTime<Utc>,
-) -> Result<StateRecord, StateProblem> {
-    match records.iter().find(|r| matches(r, value)) {
-        Some(record) => judge(record.clone(), provider, now),
-        None => Err(StateProblem::Unknown),
+impl StateRecord {
+    /// The record sealed into its cookie: only this server can read or make one.
+    pub fn seal(&self, sealer: &TokenSealer) -> StateCookie {
+        let json = serde_json::to_string(self).expect("a state record serialises");
+        StateCookie {
+            name: cookie_name(&self.value),
+            value: sealer.seal_text(Purpose::SignInState, &json),
+        }
+    }
+
+    /// The record a cookie carries, if it is one of ours and for this `value`.
+    pub fn open(sealer: &TokenSealer, cookie: &str, value: &str) -> Option<Self> {
+        let json = sealer.open_text(Purpose::SignInState, cookie).ok()?;
+        let record: Self = serde_json::from_str(&json).ok()?;
+        // Constant time: timing says nothing about a guessed state.
+        bool::from(record.value.as_bytes().ct_eq(value.as_bytes())).then_some(record)
+    }
+
+    /// Whether the record may complete a callback of `provider` now.
+    pub fn judge(self, provider: ProviderId, now: DateTime<Utc>) -> Result<Self, StateProblem> {
+        if self.expires_at <= now {
+            Err(StateProblem::Expired)
+        } else if self.provider != provider {
+            Err(StateProblem::OtherProvider)
+        } else {
+            Ok(self)
+        }
     }
 }
 
-/// Removes the record with this value, whatever it turns out to be: a state is good for one
-/// callback only, even a failed one.
-pub fn take(
-    records: &mut Vec<StateRecord>,
-    provider: ProviderId,
+/// The record for `value` among the state cookies a request carried, if any.
+pub fn carried(
+    sealer: &TokenSealer,
+    cookies: &[(String, String)],
     value: &str,
-    now: DateTime<Utc>,
-) -> Result<StateRecord, StateProblem> {
-    let Some(position) = records.iter().position(|r| matches(r, value)) else {
-        return Err(StateProblem::Unknown);
-    };
-    judge(records.remove(position), provider, now)
-}
-
-fn matches(record: &StateRecord, value: &str) -> bool {
-    // Constant time: timing says nothing about a guessed state.
-    bool::from(record.value.as_bytes().ct_eq(value.as_bytes()))
-}
-
-fn judge(
-    record: StateRecord,
-    provider: ProviderId,
-    now: DateTime<Utc>,
-) -> Result<StateRecord, StateProblem> {
-    if record.expires_at <= now {
-        Err(StateProblem::Expired)
-    } else if record.provider != provider {
-        Err(StateProblem::OtherProvider)
-    } else {
-        Ok(record)
-    }
+) -> Option<StateRecord> {
+    let name = cookie_name(value);
+    cookies
+        .iter()
+        .filter(|(n, _)| *n == name)
+        .find_map(|(_, sealed)| StateRecord::open(sealer, sealed, value))
 }
 
 #[cfg(test)]
 mod tests {
+    use secrecy::SecretString;
+
     use super::*;
+
+    fn sealer() -> TokenSealer {
+        TokenSealer::from_secret(&SecretString::from(
+            "a-secret-of-at-least-thirty-two-characters",
+        ))
+    }
 
     fn record(value: &str, provider: ProviderId, expires_at: DateTime<Utc>) -> StateRecord {
         StateRecord {
@@ -128,63 +142,50 @@ mod tests {
             attach_pending: false,
             ticket: None,
             link_for: None,
-            browser: None,
             expires_at,
         }
     }
 
     #[test]
-    fn a_state_is_taken_once_and_only_for_its_provider() {
-        let mut s = Vec::new();
+    fn a_state_is_carried_sealed_and_only_for_its_value_and_provider() {
+        let s = sealer();
         let now = Utc::now();
         let later = now + chrono::Duration::minutes(10);
-        remember(&mut s, record("aaa", ProviderId::Qq, later), now);
-        remember(&mut s, record("bbb", ProviderId::Weibo, later), now);
+        let value = new_value();
+        let cookie = record(&value, ProviderId::Qq, later).seal(&s);
+        assert!(cookie.name.starts_with(COOKIE_PREFIX));
+        assert!(
+            !cookie.value.contains(&value),
+            "the state is not readable in the cookie"
+        );
+        let carried_cookies = vec![(cookie.name.clone(), cookie.value.clone())];
+        let found = carried(&s, &carried_cookies, &value).expect("carried");
         assert_eq!(
-            peek(&s, ProviderId::Qq, "aaa", now).map(|r| r.value),
-            Ok("aaa".to_string()),
-            "looking leaves it in place"
+            found.clone().judge(ProviderId::Qq, now).map(|r| r.value),
+            Ok(value.clone())
         );
         assert_eq!(
-            peek(&s, ProviderId::Weibo, "aaa", now),
+            found.judge(ProviderId::Weibo, now),
             Err(StateProblem::OtherProvider)
         );
-        let taken = take(&mut s, ProviderId::Qq, "aaa", now);
-        assert_eq!(taken.map(|r| r.value), Ok("aaa".to_string()));
-        assert_eq!(
-            take(&mut s, ProviderId::Qq, "aaa", now),
-            Err(StateProblem::Unknown)
+        assert!(
+            carried(&s, &carried_cookies, &new_value()).is_none(),
+            "another state"
         );
-        assert_eq!(
-            take(&mut s, ProviderId::Qq, "bbb", now),
-            Err(StateProblem::OtherProvider)
-        );
-        // Refused once is gone too.
-        assert_eq!(
-            take(&mut s, ProviderId::Weibo, "bbb", now),
-            Err(StateProblem::Unknown)
-        );
+        let forged = vec![(cookie.name.clone(), format!("x{}", cookie.value))];
+        assert!(carried(&s, &forged, &value).is_none(), "a tampered cookie");
+        let other_key = TokenSealer::from_secret(&SecretString::from(
+            "another-secret-of-at-least-thirty-two-chars",
+        ));
+        assert!(carried(&other_key, &carried_cookies, &value).is_none());
     }
 
     #[test]
-    fn expired_states_are_refused_and_only_the_last_five_are_kept() {
-        let mut s = Vec::new();
+    fn expired_states_are_refused() {
         let now = Utc::now();
-        remember(&mut s, record("old", ProviderId::Qq, now), now);
         assert_eq!(
-            take(&mut s, ProviderId::Qq, "old", now),
+            record("old", ProviderId::Qq, now).judge(ProviderId::Qq, now),
             Err(StateProblem::Expired)
         );
-        let later = now + chrono::Duration::minutes(10);
-        for i in 0..7 {
-            remember(&mut s, record(&format!("s{i}"), ProviderId::Qq, later), now);
-        }
-        assert_eq!(
-            take(&mut s, ProviderId::Qq, "s1", now),
-            Err(StateProblem::Unknown)
-        );
-        for i in 2..7 {
-            assert!(take(&mut s, ProviderId::Qq, &format!("s{i}"), now).is_ok());
-        }
     }
 }

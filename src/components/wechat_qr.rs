@@ -15,21 +15,17 @@ use crate::model::{ServerError, WechatEmbed};
 /// A fresh state for the embedded QR, kept in this session like any sign-in's.
 #[server(endpoint = "wechat/embed")]
 pub async fn new_wechat_embed(next: Option<String>) -> Result<WechatEmbed, ServerError> {
-    use crate::server_fn::{app_state, fail, session};
+    use crate::server_fn::{app_state, fail};
 
     let app = app_state()?;
-    let session = session().await?;
-    let start = app
-        .auth
-        .start_embedded(&session, next.as_deref())
-        .await
-        .map_err(|error| {
-            tracing::warn!(kind = error.as_str(), "cannot start the embedded WeChat QR");
-            fail(ServerError::Unavailable)
-        })?;
-    // The start key, as `/auth/{provider}/start` gives it (see `auth::replay`).
+    let start = app.auth.start_embedded(next.as_deref()).map_err(|error| {
+        tracing::warn!(kind = error.as_str(), "cannot start the embedded WeChat QR");
+        fail(ServerError::Unavailable)
+    })?;
+    // The browser keeps the started sign-in, as `/auth/{provider}/start` gives it: showing the
+    // login page writes nothing on the server.
     if let (Some(cookie), Some(response)) = (
-        crate::session::browser_key_cookie(&start.browser_key, &app.settings),
+        crate::session::state_cookie(&start.cookie.name, &start.cookie.value, &app.settings),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
         response.append_header(http::header::SET_COOKIE, cookie);

@@ -27,6 +27,7 @@ pub use events::TicketEvents;
 pub use hub::TicketHub;
 pub use tickets::TicketStatus;
 
+use crate::auth::states::StateCookie;
 use crate::auth::{
     Auth, HandoffError, Handover, IdentityHandoff, SessionError, SignInSession, TicketSide,
     VerifiedIdentity,
@@ -52,6 +53,21 @@ pub enum QrError {
 pub enum Decision {
     Confirm,
     Cancel,
+}
+
+/// Where the phone goes after scanning, and the sign-in it starts (kept in its cookie).
+pub struct Scanned {
+    pub location: String,
+    pub state: Option<StateCookie>,
+}
+
+impl From<String> for Scanned {
+    fn from(location: String) -> Self {
+        Self {
+            location,
+            state: None,
+        }
+    }
 }
 
 pub struct QrSignIn {
@@ -101,32 +117,32 @@ impl QrSignIn {
     /// the ticket is marked scanned and the phone goes through the Official Account
     /// authorization, bound to the ticket; any other browser is told to use WeChat.
     #[tracing::instrument(skip_all)]
-    pub async fn scan(&self, session: &SignInSession, id: &str, user_agent: &str) -> String {
+    pub async fn scan(&self, session: &SignInSession, id: &str, user_agent: &str) -> Scanned {
         let confirm_page = paths::qr_confirm(id);
         if !tickets::is_ticket_id(id) {
-            return confirm_page;
+            return confirm_page.into();
         }
         if !agent::is_wechat(user_agent) && !self.simulated {
-            return format!("{confirm_page}?need=wechat");
+            return format!("{confirm_page}?need=wechat").into();
         }
         match tickets::scan(&self.db, id, Utc::now()).await {
             Ok(true) => {
                 self.hub.publish(id, TicketStatus::Scanned).await;
                 if let Err(e) = session.hold_ticket(TicketSide::Phone, id).await {
                     tracing::error!(error = %e, "cannot bind a ticket to the phone");
-                    return confirm_page;
+                    return confirm_page.into();
                 }
             }
             // Scanned before: a reload on the phone that scanned it, before it authorised,
             // goes through the authorization again; anyone else gets the confirm page.
             Ok(false) => {
                 if !self.awaits_authorization(session, id).await {
-                    return confirm_page;
+                    return confirm_page.into();
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot mark a ticket scanned");
-                return confirm_page;
+                return confirm_page.into();
             }
         }
         match self
@@ -134,8 +150,11 @@ impl QrSignIn {
             .start_for_ticket(session, id, &confirm_page, agent::is_mobile(user_agent))
             .await
         {
-            Ok(url) => url.to_string(),
-            Err(error) => error.location(),
+            Ok(started) => Scanned {
+                location: started.url.to_string(),
+                state: Some(started.cookie),
+            },
+            Err(error) => error.location().into(),
         }
     }
 

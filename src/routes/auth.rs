@@ -11,10 +11,11 @@ use axum::response::Response;
 use axum::routing::get;
 use tower_sessions::Session;
 
-use crate::auth::{SignInSession, StartRequest};
+use crate::auth::states::{self, StateCookie};
+use crate::auth::{CallbackRequest, SignInSession, StartRequest};
 use crate::qr::agent;
 use crate::routes::redirect;
-use crate::session::{Handoff, browser_key, browser_key_cookie};
+use crate::session::{Handoff, cookies_named, expired_state_cookie, state_cookie};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -54,9 +55,7 @@ async fn start(
     match app.auth.start(&session, &provider, request).await {
         Ok(started) => {
             let mut response = redirect::found(started.url.as_str());
-            if let Some(cookie) = browser_key_cookie(&started.browser_key, &app.settings) {
-                response.headers_mut().append(SET_COOKIE, cookie);
-            }
+            keep_state(&mut response, &started.cookie, &app);
             response
         }
         Err(error) => redirect::found(&error.location()),
@@ -73,16 +72,30 @@ async fn callback(
 ) -> Response {
     let query = query_map(raw.as_deref());
     let session = SignInSession::new(session);
-    let key = browser_key(&headers);
-    let landing = app
-        .auth
-        .callback(&session, &provider, &query, key.as_deref(), app.qr.clone())
-        .await;
+    let state_cookies = cookies_named(&headers, states::COOKIE_PREFIX);
+    let request = CallbackRequest {
+        session: &session,
+        query: &query,
+        state_cookies: &state_cookies,
+    };
+    let landing = app.auth.callback(request, &provider, app.qr.clone()).await;
     let mut response = redirect::found(&landing.location);
+    for name in &landing.spent_states {
+        if let Some(cookie) = expired_state_cookie(name, &app.settings) {
+            response.headers_mut().append(SET_COOKIE, cookie);
+        }
+    }
     if let Some(id) = landing.session {
         response.extensions_mut().insert(Handoff(id));
     }
     response
+}
+
+/// The browser keeps the started sign-in in a cookie of its own until the callback.
+pub fn keep_state(response: &mut Response, cookie: &StateCookie, app: &AppState) {
+    if let Some(value) = state_cookie(&cookie.name, &cookie.value, &app.settings) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Plain axum routes, one module per area, merged in [`router`].
 
-mod auth;
+pub mod auth;
 pub mod device;
 mod health;
 mod home;

@@ -18,6 +18,7 @@ use tower_sessions::Session;
 use crate::auth::SignInSession;
 use crate::error::AppError;
 use crate::qr::QrError;
+use crate::routes::auth::keep_state;
 use crate::routes::redirect;
 use crate::state::AppState;
 
@@ -41,7 +42,12 @@ async fn scan(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let session = SignInSession::new(session);
-    redirect::see_other(&app.qr.scan(&session, &id, user_agent).await)
+    let scanned = app.qr.scan(&session, &id, user_agent).await;
+    let mut response = redirect::see_other(&scanned.location);
+    if let Some(state) = &scanned.state {
+        keep_state(&mut response, state, &app);
+    }
+    response
 }
 
 /// `GET /auth/qr/{ticket}/claim`: the desktop session that created a confirmed ticket signs

@@ -8,7 +8,7 @@ async fn a_planted_session_cannot_complete_the_victims_sign_up() {
     let app = spawn_app().await;
     // The fixer gets a session id of their own and plants it in the victim's browser.
     let fixer = app.new_browser();
-    fixer.start("qq", "").await;
+    fixer.get("/login/qr").await;
     let planted = fixer.session_id().expect("the fixer has a session");
     let victim = app.new_browser();
     victim.plant_session(&planted);

@@ -114,6 +114,8 @@ async fn the_session_id_changes_at_sign_in_and_sign_out() {
     assert_eq!(replayed.status(), 401);
 
     // A returning sign-in: the id planted before the callback is not the one signed in.
+    // (Starting a sign-in makes no session; a page that holds a QR ticket does.)
+    browser.get("/login/qr").await;
     app.auto_approve("weibo", 1).await;
     let callback = browser.authorize(&browser.start("weibo", "").await).await;
     let planted = browser.session_id().expect("a session for the state");

@@ -45,29 +45,41 @@ async fn start_redirects_are_302_and_never_cached() {
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_http_only_lax_and_has_no_domain() {
+async fn the_state_cookie_is_http_only_lax_sealed_and_has_no_domain() {
     let app = spawn_app().await;
     let response = app.get("/auth/qq/start").await;
-    let cookie = response
+    let cookies: Vec<String> = response
         .headers()
         .get_all("set-cookie")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("denglu_session="))
-        .expect("a session cookie is set with the state")
-        .to_string();
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    assert!(
+        cookies.iter().all(|c| !c.starts_with("denglu_session=")),
+        "starting a sign-in makes no session: {cookies:?}"
+    );
+    let cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("dls_"))
+        .expect("the started sign-in is kept in a cookie of its own");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/auth/"), "{cookie}");
     assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
     // The public URL is http here, so not Secure.
     assert!(!cookie.contains("Secure"), "{cookie}");
-    // Nothing but a random id: the state itself never travels in a cookie.
+    // Sealed: the state itself cannot be read from it.
     let state = query_param(&location(&response), "state").expect("state");
-    assert!(!cookie.contains(&state));
+    let value = cookie
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v);
+    assert!(value.is_some_and(|v| !v.contains(&state)), "{cookie}");
 }
 
 #[tokio::test]
-async fn https_public_url_makes_the_session_cookie_secure() {
+async fn https_public_url_makes_the_cookies_secure() {
     let app = spawn_app_with(&[("DENGLU_PUBLIC_URL", "https://login.example.com")]).await;
     let response = app.get("/auth/qq/start").await;
     let cookie = response
@@ -75,8 +87,8 @@ async fn https_public_url_makes_the_session_cookie_secure() {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("denglu_session="))
-        .expect("a session cookie")
+        .find(|c| c.starts_with("dls_"))
+        .expect("a state cookie")
         .to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
     let redirect_uri = query_param(&location(&response), "redirect_uri").expect("redirect_uri");

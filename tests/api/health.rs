@@ -60,9 +60,14 @@ async fn while_the_database_is_gone_every_answer_is_a_clear_503() {
         .await;
     assert_eq!(saved.status(), 503, "server functions");
 
+    // A sign-in started during the outage leaves (starting writes nothing) and comes back
+    // to a clear answer.
     let fresh = app.new_browser();
-    let start = fresh.get("/auth/qq/start").await;
-    assert_eq!(start.status(), 503, "a sign-in started during the outage");
-    let html = start.text().await.expect("a page");
-    assert!(html.contains("请求未能完成"), "{html}");
+    app.auto_approve("qq", 1).await;
+    let callback = fresh.authorize(&fresh.start("qq", "").await).await;
+    assert_eq!(fresh.callback(&callback).await, "/login?error=server");
+    let page = fresh.get("/login?error=server").await;
+    assert_eq!(page.status(), 503);
+    let html = page.text().await.expect("a page");
+    assert!(html.contains(r#"data-error="server""#), "{html}");
 }

@@ -55,6 +55,41 @@ pub async fn spawn_app_sharing(first: &TestApp) -> TestApp {
     spawn_on(first.database_url.clone(), dir, &[], |_| {}).await
 }
 
+/// Another instance of the app on the first one's database and behind the same public URL,
+/// talking to the first one's simulator as to real providers: a scaled-out deployment, where
+/// any request of a flow may reach either instance. The first must run with `secret`.
+pub async fn spawn_second_instance(first: &TestApp, secret: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temp dir for the test");
+    let public = first.url("");
+    let public = public.trim_end_matches('/');
+    let sim = |host: &str| format!("{public}/_sim/{host}");
+    let pairs = [
+        ("DENGLU_SIMULATOR", "0".to_string()),
+        ("DENGLU_SECRET", secret.to_string()),
+        ("DENGLU_PUBLIC_URL", public.to_string()),
+        (
+            "WECHAT_OPEN_APPID",
+            simulator::WECHAT_OPEN_APPID.to_string(),
+        ),
+        (
+            "WECHAT_OPEN_SECRET",
+            simulator::WECHAT_OPEN_SECRET.to_string(),
+        ),
+        ("WECHAT_MP_APPID", simulator::WECHAT_MP_APPID.to_string()),
+        ("WECHAT_MP_SECRET", simulator::WECHAT_MP_SECRET.to_string()),
+        ("QQ_APPID", simulator::QQ_APPID.to_string()),
+        ("QQ_APPKEY", simulator::QQ_APPKEY.to_string()),
+        ("WEIBO_APPKEY", simulator::WEIBO_APPKEY.to_string()),
+        ("WEIBO_SECRET", simulator::WEIBO_SECRET.to_string()),
+        ("WECHAT_OPEN_BASE", sim("open.weixin.qq.com")),
+        ("WECHAT_API_BASE", sim("api.weixin.qq.com")),
+        ("QQ_BASE", sim("graph.qq.com")),
+        ("WEIBO_BASE", sim("api.weibo.com")),
+    ];
+    let extra: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_on(first.database_url.clone(), dir, &extra, |_| {}).await
+}
+
 async fn spawn_on(
     database_url: String,
     dir: tempfile::TempDir,
@@ -448,6 +483,23 @@ impl Browser {
         self.me().await.expect("signed in after the profile")["id"]
             .as_i64()
             .expect("an id")
+    }
+
+    /// This browser (its cookies) talking to another instance of the app.
+    pub fn at(&self, app: &TestApp) -> Browser {
+        Browser {
+            base: app.url(""),
+            client: self.client.clone(),
+            jar: self.jar.clone(),
+        }
+    }
+
+    /// The `Cookie` header this browser sends to `path`.
+    pub fn cookie_header(&self, path: &str) -> Option<String> {
+        let url = reqwest::Url::parse(&self.url(path)).expect("a URL of the app");
+        self.jar
+            .cookies(&url)
+            .and_then(|h| h.to_str().ok().map(str::to_string))
     }
 
     /// Makes this browser send `session_id` as its session cookie, as a cookie planted by

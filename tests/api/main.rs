@@ -14,5 +14,6 @@ mod health;
 mod helpers;
 mod pages;
 mod qr_login;
+mod scale_out;
 mod sessions;
 mod startup;

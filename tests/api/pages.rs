@@ -145,3 +145,18 @@ async fn signed_out_pages_redirect_with_a_302_whatever_the_client_accepts() {
         assert_eq!(response.headers()["location"], to, "{page}");
     }
 }
+
+#[tokio::test]
+async fn viewing_the_login_page_writes_nothing_to_the_database() {
+    let app = spawn_app().await;
+    for _ in 0..20 {
+        let html = body_of(app.new_browser().get("/login").await).await;
+        assert!(
+            html.contains(r#"data-wechat="embedded""#),
+            "the embedded QR and its state are on the page"
+        );
+    }
+    for table in ["sessions", "callbacks", "login_tickets", "users"] {
+        assert_eq!(app.count(table).await, 0, "{table}");
+    }
+}

@@ -51,7 +51,8 @@ async fn a_copy_of_the_database_holds_no_session_id() {
 async fn a_session_nobody_is_signed_in_on_lives_minutes_not_days() {
     let app = spawn_app().await;
     let browser = app.browser();
-    browser.start("qq", "").await;
+    // A page that holds a QR ticket is a session nobody is signed in on.
+    browser.get("/login/qr").await;
     let anonymous = row_of(&app, &browser).await;
     assert!(anonymous.user_id.is_none());
     assert!(anonymous.expires_at <= Utc::now() + Duration::minutes(31));
