@@ -15,7 +15,7 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use sha2::{Digest, Sha256};
 use time::Duration;
@@ -33,6 +33,10 @@ pub const COOKIE_NAME: &str = "denglu_session";
 pub const USER_ID_KEY: &str = "user_id";
 pub const METHOD_KEY: &str = "sign_in_method";
 pub const DEVICE_KEY: &str = "device";
+
+/// An ended session's data: nobody, and a marker so the session is not empty.
+const TOMBSTONE: &str = r#"{"ended":true}"#;
+const TOMBSTONE_LIFE: chrono::Duration = chrono::Duration::minutes(1);
 
 /// How long sessions live, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -215,8 +219,20 @@ impl SessionStore for Store {
         }))
     }
 
+    /// Ends a session (sign-out, or a new id at sign-in) by emptying it into a tombstone that
+    /// lives a minute, rather than deleting the row: a request the browser sent with the old
+    /// id just before would otherwise find no session, and tower-sessions would answer it by
+    /// removing the session cookie, the browser's *new* one included.
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_many()
+        let now = Utc::now();
+        session::Entity::update_many()
+            .col_expr(session::Column::Data, Expr::value(TOMBSTONE))
+            .col_expr(session::Column::UserId, Expr::value(Option::<i64>::None))
+            .col_expr(session::Column::Method, Expr::value(Option::<String>::None))
+            .col_expr(
+                session::Column::ExpiresAt,
+                Expr::value(now + TOMBSTONE_LIFE),
+            )
             .filter(session::Column::KeyHash.eq(key_hash(id)))
             .exec(&self.db)
             .await

@@ -201,3 +201,38 @@ async fn unlinking_a_method_offers_to_end_the_sessions_it_started() {
     assert!(phone.me().await.is_none(), "the Weibo session is over");
     assert!(laptop.me().await.is_some());
 }
+
+#[tokio::test]
+async fn a_request_sent_with_the_id_a_sign_in_just_retired_does_not_sign_the_browser_out() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    assert_eq!(browser.sign_in_with(&app, "weibo", 1).await, "/signup");
+    let retired = browser
+        .session_id()
+        .expect("a session with the pending profile");
+    let done = browser.complete_signup("racer", "Racer", "").await;
+    assert!(done.status().is_success(), "{}", done.status());
+    // A request the page sent just before the sign-in answered: it carries the old id.
+    let late = app
+        .new_browser()
+        .client
+        .post(app.url("/api/signup/check_username"))
+        .header("cookie", format!("denglu_session={retired}"))
+        .header("accept", "application/json")
+        .form(&[("username", "racer2")])
+        .send()
+        .await
+        .expect("answer");
+    let removals: Vec<&str> = late
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|c| c.starts_with("denglu_session="))
+        .collect();
+    assert!(
+        removals.is_empty(),
+        "its answer must not remove the browser's (new) session cookie: {removals:?}"
+    );
+    assert!(browser.me().await.is_some());
+}
