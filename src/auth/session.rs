@@ -8,6 +8,9 @@
 //! | `pending_signup` | a verified first login waiting for its profile ([`PendingSignup`]) |
 //! | `qr_tickets` / `qr_scanned_tickets` | login tickets this browser shows / scanned |
 //! | `wechat_phone_known` | this phone has authorised a ticket with the full profile |
+//! | `sign_in_method`, `device`, `seen_at` | how it signed in and where it was last used |
+//!
+//! Started sign-ins are not here: each is a sealed cookie of its own (`states`).
 //!
 //! Transitions: a verified identity enters (`identity_verified`: new id), someone signs in
 //! (`signed_in`: new id, the previous person's leftovers cleared), signs out (`signed_out`:
@@ -18,10 +21,9 @@ use tower_sessions::Session;
 use tower_sessions::session::Id;
 
 use crate::auth::pending::PendingSignup;
+use crate::session::{DEVICE_KEY, Device, METHOD_KEY, USER_ID_KEY as USER_ID};
 
 pub type SessionError = tower_sessions::session::Error;
-
-use crate::session::{DEVICE_KEY, Device, METHOD_KEY, USER_ID_KEY as USER_ID};
 
 const SEEN_AT: &str = "seen_at";
 /// How often a signed-in session notes where it is used (and so stays alive while used).
