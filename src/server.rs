@@ -19,13 +19,15 @@ use providers::Registry;
 
 use crate::app::{App, shell};
 use crate::auth::Auth;
+use crate::auth::avatar::AvatarPolicy;
 use crate::auth::sealing::TokenSealer;
-use crate::config::simulation::{simulated_endpoints, simulator_config};
+use crate::config::simulation::{simulated_avatar_root, simulated_endpoints, simulator_config};
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
-use crate::qr::QrSignIn;
+use crate::qr::{QrSignIn, StreamCaps};
+use crate::rate_limit::{self, RateLimits};
 use crate::state::AppState;
-use crate::{error, routes, session};
+use crate::{client, error, routes, session};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -97,12 +99,21 @@ impl Application {
             TokenSealer::from_secret(&settings.secret),
             settings.lifetimes,
             public_url.clone(),
+            AvatarPolicy::new(
+                settings
+                    .simulator
+                    .then(|| simulated_avatar_root(&public_url)),
+            ),
         ));
         let qr = Arc::new(QrSignIn::start(
             &db,
             auth.clone(),
             public_url,
             settings.simulator,
+            StreamCaps {
+                per_client: settings.limits.streams_per_client,
+                max: settings.limits.streams_max,
+            },
         ));
         let state = AppState {
             leptos_options,
@@ -130,9 +141,14 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight, then closes the
     /// database (SQLite checkpoints its write-ahead log on the last close).
     pub async fn run(self) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        // The peer address is the client's unless a trusted proxy header says otherwise.
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         self.state.db.close().await;
         served
     }
@@ -165,14 +181,29 @@ fn router(state: AppState, store: session::Store) -> Router {
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 
+    let trusted_header = settings.limits.trusted_proxy_header.clone();
     app.layer(session::layer(store, &settings))
         .layer(axum::middleware::map_response_with_state(
             settings.clone(),
             session::apply_handoff,
         ))
         .layer(axum::middleware::map_response(error::log_unexpected))
+        // Outside the sessions: a limited request costs no session read or write.
+        .layer(axum::middleware::from_fn_with_state(
+            RateLimits::start(&settings.limits),
+            rate_limit::enforce,
+        ))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            client::identify(trusted_header.clone(), request, next)
+        }))
         .layer(
         ServiceBuilder::new()
+            // The id is ours alone: one sent by the client would let it write into our logs
+            // and pass for another request.
+            .map_request(|mut request: Request<Body>| {
+                request.headers_mut().remove(REQUEST_ID);
+                request
+            })
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                 let id = request

@@ -5,6 +5,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_accounts;
 mod m20261121_000002_login_tickets;
+mod m20261128_000010_username_skeleton_keys;
+
+pub use m20261128_000010_username_skeleton_keys::username_key as username_key_v2;
 
 pub struct Migrator;
 
@@ -14,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_accounts::Migration),
             Box::new(m20261121_000002_login_tickets::Migration),
+            Box::new(m20261128_000010_username_skeleton_keys::Migration),
         ]
     }
 }

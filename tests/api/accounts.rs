@@ -170,5 +170,9 @@ async fn a_disabled_account_is_signed_out_everywhere_it_was_signed_in() {
     let mut disabled: user::ActiveModel = user.into();
     disabled.status = Set("disabled".into());
     disabled.update(&app.db.conn).await.expect("disable");
-    assert_eq!(me(cookie).await, 401, "every signed-in check reads the status");
+    assert_eq!(
+        me(cookie).await,
+        401,
+        "every signed-in check reads the status"
+    );
 }

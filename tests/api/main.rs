@@ -1,6 +1,7 @@
 //! Integration tests: the real app over real HTTP.
 
 mod accounts;
+mod avatars;
 mod flows_accounts;
 mod flows_double_redirect;
 mod flows_errors;
@@ -10,6 +11,7 @@ mod flows_start;
 mod flows_tokens;
 mod health;
 mod helpers;
+mod limits;
 mod pages;
 mod qr_login;
 mod startup;
