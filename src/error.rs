@@ -25,6 +25,12 @@ pub enum AppError {
     CrossSite,
     #[error("the database is unavailable")]
     DatabaseDown,
+    /// A rate limit was reached; try again after this many seconds.
+    #[error("too many requests: try again in a moment")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// A capacity ceiling (open streams) was reached.
+    #[error("too busy: try again in a moment")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -49,6 +55,8 @@ impl AppError {
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             AppError::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
             AppError::DatabaseDown => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -61,6 +69,11 @@ struct Unexpected(Arc<anyhow::Error>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
         let (message, unexpected) = match self {
             AppError::Unexpected(e) => (
                 "Something went wrong on our side.".to_string(),
@@ -78,6 +91,11 @@ impl IntoResponse for AppError {
             .into_response();
         if let Some(unexpected) = unexpected {
             response.extensions_mut().insert(unexpected);
+        }
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
         }
         response
     }

@@ -20,14 +20,16 @@ use providers::Registry;
 
 use crate::app::{App, shell};
 use crate::auth::Auth;
+use crate::auth::avatar::AvatarPolicy;
 use crate::auth::sealing::TokenSealer;
-use crate::config::simulation::{simulated_endpoints, simulator_config};
+use crate::config::simulation::{simulated_avatar_root, simulated_endpoints, simulator_config};
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
 use crate::defences::{self, Policies, Site};
-use crate::qr::QrSignIn;
+use crate::qr::{QrSignIn, StreamCaps};
+use crate::rate_limit::{self, RateLimits};
 use crate::state::AppState;
-use crate::{error, routes, server_fn, session};
+use crate::{client, error, routes, server_fn, session};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -101,6 +103,11 @@ impl Application {
             TokenSealer::from_secret(&settings.secret),
             settings.lifetimes,
             public_url.clone(),
+            AvatarPolicy::new(
+                settings
+                    .simulator
+                    .then(|| simulated_avatar_root(&public_url)),
+            ),
         ));
         auth.spawn_sweeper();
         let qr = Arc::new(QrSignIn::start(
@@ -108,6 +115,10 @@ impl Application {
             auth.clone(),
             public_url,
             settings.simulator,
+            StreamCaps {
+                per_client: settings.limits.streams_per_client,
+                max: settings.limits.streams_max,
+            },
         ));
         let state = AppState {
             leptos_options,
@@ -135,6 +146,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight, then closes the
     /// database (SQLite checkpoints its write-ahead log on the last close).
     pub async fn run(self) -> std::io::Result<()> {
+        // The peer address is the client's unless a trusted proxy header says otherwise.
         let served = axum::serve(
             self.listener,
             self.router
@@ -190,6 +202,7 @@ fn router(state: AppState, store: session::Store) -> Router {
         app = app.nest_service(SIMULATOR_MOUNT, simulator::router(config));
     }
 
+    let trusted_header = settings.limits.trusted_proxy_header.clone();
     let app = app
         .layer(axum::middleware::from_fn(routes::device::note_device))
         .layer(session::layer(store, &settings))
@@ -199,6 +212,14 @@ fn router(state: AppState, store: session::Store) -> Router {
         ))
         .layer(axum::middleware::from_fn(error::explain_outage))
         .layer(axum::middleware::map_response(error::log_unexpected))
+        // Outside the sessions: a limited request costs no session read or write.
+        .layer(axum::middleware::from_fn_with_state(
+            RateLimits::start(&settings.limits),
+            rate_limit::enforce,
+        ))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            client::identify(trusted_header.clone(), request, next)
+        }))
         // Before any work: too large a body (413), a post from another site (403).
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
@@ -212,6 +233,12 @@ fn router(state: AppState, store: session::Store) -> Router {
         ));
     defences::fixed_headers(app, &settings).layer(
         ServiceBuilder::new()
+            // The id is ours alone: one sent by the client would let it write into our logs
+            // and pass for another request.
+            .map_request(|mut request: Request<Body>| {
+                request.headers_mut().remove(REQUEST_ID);
+                request
+            })
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                 let id = request

@@ -7,6 +7,9 @@ mod m20261121_000001_accounts;
 mod m20261121_000002_login_tickets;
 mod m20261128_000003_sessions;
 mod m20261128_000004_callbacks;
+mod m20261128_000010_username_skeleton_keys;
+
+pub use m20261128_000010_username_skeleton_keys::username_key as username_key_v2;
 
 pub struct Migrator;
 
@@ -18,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_login_tickets::Migration),
             Box::new(m20261128_000003_sessions::Migration),
             Box::new(m20261128_000004_callbacks::Migration),
+            Box::new(m20261128_000010_username_skeleton_keys::Migration),
         ]
     }
 }

@@ -41,6 +41,7 @@ pub(crate) const SPEC: ProviderSpec = ProviderSpec {
     label_key: "provider-qq",
     hint_key: "provider-qq-hint",
     icon: "/icons/qq.svg",
+    avatar_hosts: &["thirdqq.qlogo.cn", "qzapp.qlogo.cn"],
 };
 
 pub struct Qq {

@@ -39,4 +39,44 @@ pub struct ProviderSpec {
     pub label_key: &'static str,
     pub hint_key: &'static str,
     pub icon: &'static str,
+    /// The hosts its avatar URLs come from (`*.` allows any subdomain). An avatar elsewhere
+    /// is not shown: an `<img>` from an arbitrary host tells that host who looks at the page.
+    pub avatar_hosts: &'static [&'static str],
+}
+
+impl ProviderSpec {
+    /// Whether an avatar served by `host` may be shown.
+    pub fn avatar_host_allowed(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.avatar_hosts
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                Some(domain) => host
+                    .strip_suffix(domain)
+                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+                None => host == *pattern,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ProviderId;
+
+    #[test]
+    fn avatar_hosts_are_the_providers_own() {
+        let weibo = ProviderId::Weibo.spec();
+        assert!(weibo.avatar_host_allowed("tvax1.sinaimg.cn"));
+        assert!(weibo.avatar_host_allowed("TVA2.SINAIMG.CN"));
+        assert!(!weibo.avatar_host_allowed("sinaimg.cn.evil.example"));
+        assert!(!weibo.avatar_host_allowed("evilsinaimg.cn"));
+        let qq = ProviderId::Qq.spec();
+        assert!(qq.avatar_host_allowed("thirdqq.qlogo.cn"));
+        assert!(!qq.avatar_host_allowed("thirdwx.qlogo.cn.example"));
+        for id in [ProviderId::Wechat, ProviderId::WechatMp] {
+            assert!(id.spec().avatar_host_allowed("thirdwx.qlogo.cn"));
+            assert!(id.spec().avatar_host_allowed("wx.qlogo.cn"));
+            assert!(!id.spec().avatar_host_allowed("tracker.example"));
+        }
+    }
 }

@@ -18,6 +18,9 @@ use crate::{
 };
 
 /// The authorize pages (QR code, Official Account consent).
+/// Both WeChat apps serve `headimgurl` from the same image hosts.
+const WECHAT_AVATAR_HOSTS: &[&str] = &["thirdwx.qlogo.cn", "wx.qlogo.cn"];
+
 pub(crate) const OPEN: Host = Host {
     name: "open.weixin.qq.com",
     default_url: "https://open.weixin.qq.com",
@@ -53,6 +56,7 @@ pub(crate) const WEBSITE: ProviderSpec = ProviderSpec {
     label_key: "provider-wechat",
     hint_key: "provider-wechat-hint",
     icon: "/icons/wechat.svg",
+    avatar_hosts: WECHAT_AVATAR_HOSTS,
 };
 
 /// The Official Account: sign-in inside the WeChat app.
@@ -71,6 +75,7 @@ pub(crate) const OFFICIAL_ACCOUNT: ProviderSpec = ProviderSpec {
     label_key: "provider-wechat_mp",
     hint_key: "provider-wechat_mp-hint",
     icon: "/icons/wechat_mp.svg",
+    avatar_hosts: WECHAT_AVATAR_HOSTS,
 };
 
 pub struct Wechat {

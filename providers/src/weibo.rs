@@ -41,6 +41,7 @@ pub(crate) const SPEC: ProviderSpec = ProviderSpec {
     label_key: "provider-weibo",
     hint_key: "provider-weibo-hint",
     icon: "/icons/weibo.svg",
+    avatar_hosts: &["*.sinaimg.cn"],
 };
 
 pub struct Weibo {

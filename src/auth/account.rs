@@ -27,14 +27,14 @@ impl Auth {
             username: account.username.clone(),
             display_name: account.display_name.clone(),
             email: account.email.clone(),
-            avatar_url: account.avatar_url.clone(),
+            avatar_url: self.avatars.vet_stored(account.avatar_url.as_deref()),
             identities: identities
                 .into_iter()
                 .map(|i| LinkedIdentity {
                     id: i.id,
                     provider: i.provider,
                     display_name: i.display_name,
-                    avatar_url: i.avatar_url,
+                    avatar_url: self.avatars.vet_stored(i.avatar_url.as_deref()),
                     linked_at: time(i.created_at),
                     last_used_at: time(i.last_login_at),
                 })

@@ -245,7 +245,7 @@ impl Auth {
     ) -> Result<String, Failure> {
         let redirect_uri = self.callback_url(provider.id());
         let tokens = provider.exchange_code(code, &redirect_uri).await?;
-        let profile = provider.fetch_profile(&tokens).await?;
+        let profile = self.fetch_profile(provider, &tokens).await?;
         let identity = VerifiedIdentity {
             tokens: SealedTokens::seal(&self.sealer, &tokens, now),
             profile,

@@ -7,6 +7,8 @@ use providers::{Provider, ProviderId, Registry};
 use sea_orm::DatabaseConnection;
 use url::Url;
 
+use crate::auth::avatar::AvatarPolicy;
+
 use crate::auth::sealing::TokenSealer;
 use crate::config::FlowLifetimes;
 
@@ -22,6 +24,7 @@ pub struct Auth {
     pub(super) sealer: TokenSealer,
     pub(super) lifetimes: FlowLifetimes,
     pub(super) public_url: Url,
+    pub(super) avatars: AvatarPolicy,
 }
 
 impl Auth {
@@ -31,6 +34,7 @@ impl Auth {
         sealer: TokenSealer,
         lifetimes: FlowLifetimes,
         public_url: Url,
+        avatars: AvatarPolicy,
     ) -> Self {
         Self {
             db,
@@ -38,6 +42,7 @@ impl Auth {
             sealer,
             lifetimes,
             public_url,
+            avatars,
         }
     }
 
@@ -62,6 +67,19 @@ impl Auth {
     /// Seals provider tokens before they reach the database or the session.
     pub fn sealer(&self) -> &TokenSealer {
         &self.sealer
+    }
+
+    /// A provider's profile, with its avatar kept only if it may be shown.
+    pub(super) async fn fetch_profile(
+        &self,
+        provider: &dyn Provider,
+        tokens: &providers::TokenSet,
+    ) -> Result<providers::Profile, providers::ProviderError> {
+        let mut profile = provider.fetch_profile(tokens).await?;
+        profile.avatar_url = self
+            .avatars
+            .vet(provider.id(), profile.avatar_url.as_deref());
+        Ok(profile)
     }
 
     /// The provider offered under this id, if any.

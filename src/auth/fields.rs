@@ -11,8 +11,9 @@ pub const EMAIL_MAX: usize = 254;
 /// Anything longer is refused before it is normalised, so a huge field costs nothing.
 const RAW_MAX_BYTES: usize = 1024;
 
-/// A username: letters of any script, digits, `_` and `-`, 3 to 32 characters after NFKC
-/// normalisation. Unique ignoring case: [`Username::key`] is what the database compares.
+/// A username: letters of one writing system (UTS #39 "highly restrictive": one script, or
+/// Han with kana or Hangul, or either with Latin), digits, `_` and `-`, 3 to 32 characters
+/// after NFKC normalisation, no invisible fillers. Unique by [`Username::key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username {
     value: String,
@@ -26,6 +27,10 @@ impl Username {
             return Err("field-username-too-long");
         }
         let value: String = raw.nfkc().collect();
+        // Before the length and character rules: a filler passes both, and looks like nothing.
+        if value.chars().any(is_invisible) {
+            return Err("field-username-invisible");
+        }
         let length = value.chars().count();
         if length < USERNAME_MIN {
             return Err("field-username-too-short");
@@ -36,9 +41,10 @@ impl Username {
         if !value.chars().all(allowed_in_username) {
             return Err("field-username-characters");
         }
-        // Lowercase, with the final sigma folded like Unicode case folding does, so that
-        // ΣΊΣΥΦΟΣ, σίσυφος and σίσυφοσ are one name.
-        let key = value.to_lowercase().replace('ς', "σ");
+        if !single_writing_system(&value) {
+            return Err("field-username-mixed-scripts");
+        }
+        let key = username_key(&value);
         Ok(Self { value, key })
     }
 
@@ -46,14 +52,66 @@ impl Username {
         &self.value
     }
 
-    /// The case-folded form stored in `users.username_key`.
+    /// What `users.username_key` compares: full case folding, then the UTS #39 confusable
+    /// skeleton, so that `admın`, `ADMIN` and `adrnin` are one name, and `Straße` is `STRASSE`.
     pub fn key(&self) -> &str {
         &self.key
     }
 }
 
+/// Case fold, skeleton, fold again (a skeleton may map to a capital), composed. Keep in step
+/// with the frozen copy in `migrations/` that rekeyed existing accounts.
+fn username_key(value: &str) -> String {
+    use unicode_security::skeleton;
+    let folder = icu_casemap::CaseMapper::new();
+    let folded = folder.fold_string(value);
+    let skeleton: String = skeleton(&folded).collect();
+    folder.fold_string(&skeleton).nfc().collect()
+}
+
 fn allowed_in_username(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
+    use unicode_security::GeneralSecurityProfile;
+    (c.is_alphanumeric() || c == '_' || c == '-') && c.identifier_allowed()
+}
+
+fn single_writing_system(value: &str) -> bool {
+    use unicode_security::{RestrictionLevel, RestrictionLevelDetection};
+    value.detect_restriction_level() <= RestrictionLevel::HighlyRestrictive
+}
+
+/// Characters that show as nothing: Hangul fillers (after NFKC they are all U+1160), the
+/// Braille blank, and default-ignorable code points (zero widths, joiners, variation
+/// selectors, tags).
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Bidirectional controls reorder what is shown around them (`abc\u{202E}gpj.exe` reads
+/// `abcexe.jpg`): marks, embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Usernames to offer for a provider nickname, best first, every one valid: the nickname with
@@ -103,8 +161,12 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let value = raw.trim();
-        if value.len() > RAW_MAX_BYTES || value.chars().count() > DISPLAY_NAME_MAX {
+        if raw.len() > RAW_MAX_BYTES {
+            return Err("field-display-name-too-long");
+        }
+        let stripped: String = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
+        let value = stripped.trim();
+        if value.chars().count() > DISPLAY_NAME_MAX {
             return Err("field-display-name-too-long");
         }
         if value.is_empty() {
@@ -120,7 +182,7 @@ impl DisplayName {
     pub fn from_nickname(nickname: &str) -> Option<Self> {
         let cleaned: String = nickname
             .chars()
-            .filter(|c| !c.is_control())
+            .filter(|c| !c.is_control() && !is_bidi_control(*c))
             .take(DISPLAY_NAME_MAX)
             .collect();
         Self::parse(&cleaned).ok()
@@ -187,7 +249,8 @@ mod tests {
 
     #[test]
     fn usernames_of_any_script_are_accepted_and_keyed_without_case() {
-        for (raw, key) in [
+        let key = |raw: &str| Username::parse(raw).expect(raw).key().to_string();
+        for (raw, same) in [
             ("Alice", "alice"),
             ("张伟_2024", "张伟_2024"),
             ("  Ölaf-99 ", "ölaf-99"),
@@ -195,9 +258,9 @@ mod tests {
             ("ΣΊΣΥΦΟΣ", "σίσυφοσ"),
             ("σίσυφος", "σίσυφοσ"),
         ] {
-            let name = Username::parse(raw).expect(raw);
-            assert_eq!(name.key(), key, "{raw}");
+            assert_eq!(key(raw), key(same), "{raw}");
         }
+        assert_ne!(key("alice"), key("alicia"));
         // NFKC: the full-width form is the same name as the ASCII one.
         assert_eq!(
             Username::parse("ＡＢＣ").map(|u| u.as_str().to_string()),
@@ -223,6 +286,88 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn names_that_impersonate_are_refused_or_share_a_key() {
+        // One script per name: a Cyrillic а or р among Latin letters.
+        for mixed in ["аdmin", "рaypal", "paypаl", "Ωmega"] {
+            assert_eq!(
+                Username::parse(mixed),
+                Err("field-username-mixed-scripts"),
+                "{mixed}"
+            );
+        }
+        // Han with kana or Hangul is one writing system (UTS #39 augmented scripts).
+        assert!(Username::parse("東京たろう").is_ok());
+        assert!(Username::parse("한국어漢字").is_ok());
+        assert!(Username::parse("Tom_张").is_ok());
+        // Outside UTS #39's identifier profile (ɑ is a phonetic symbol).
+        assert_eq!(Username::parse("ɑdmin"), Err("field-username-characters"));
+        // Invisible fillers look like nothing, or like the name without them.
+        for blank in [
+            "admin\u{3164}",
+            "\u{3164}\u{3164}\u{3164}",
+            "ad\u{115F}min",
+            "ad\u{FFA0}min",
+        ] {
+            assert_eq!(
+                Username::parse(blank),
+                Err("field-username-invisible"),
+                "{blank:?}"
+            );
+        }
+        // Look-alikes within one script, and case, fold to one key.
+        let key = |raw: &str| Username::parse(raw).expect(raw).key().to_string();
+        for same in ["admın", "ADMIN", "Admin", "adrnin"] {
+            assert_eq!(key(same), key("admin"), "{same}");
+        }
+        assert_eq!(key("Straße"), key("STRASSE"));
+        assert_eq!(key("paypal"), key("PayPal"));
+        assert_ne!(key("paypal"), key("admin"));
+        // Whole-script look-alikes: Cyrillic сосо is Latin coco.
+        assert_eq!(key("сосо"), key("coco"));
+    }
+
+    /// The migration that rekeyed existing accounts must have computed today's keys.
+    #[test]
+    fn existing_accounts_were_rekeyed_with_the_same_key() {
+        for name in [
+            "admin",
+            "Straße",
+            "ΣΊΣΥΦΟΣ",
+            "张伟_2024",
+            "Ölaf-99",
+            "сосо",
+            "Tom_张",
+        ] {
+            let parsed = Username::parse(name).expect(name);
+            assert_eq!(
+                migrations::username_key_v2(parsed.as_str()),
+                parsed.key(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_names_lose_bidirectional_controls() {
+        assert_eq!(
+            DisplayName::parse("abc\u{202E}gpj.exe").map(DisplayName::into_string),
+            Ok("abcgpj.exe".to_string())
+        );
+        assert_eq!(
+            DisplayName::parse("\u{2067}小明\u{2069}\u{200F}").map(DisplayName::into_string),
+            Ok("小明".to_string())
+        );
+        assert_eq!(
+            DisplayName::parse("\u{202E}\u{202C}"),
+            Err("field-display-name-empty")
+        );
+        assert_eq!(
+            DisplayName::from_nickname("Mal\u{202E}lory").map(DisplayName::into_string),
+            Some("Mallory".to_string())
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! Nothing here knows one provider from another: providers are looked up by id.
 
 mod account;
+pub mod avatar;
 mod callback;
 mod context;
 mod devices;

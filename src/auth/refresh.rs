@@ -66,13 +66,13 @@ impl Auth {
             identity.unionid.as_deref(),
         );
 
-        let (profile, renewed) = match provider.fetch_profile(&stored).await {
+        let (profile, renewed) = match self.fetch_profile(provider.as_ref(), &stored).await {
             Ok(profile) => (profile, None),
             Err(e) if e.kind() == ErrorKind::TokenExpired => {
                 tracing::info!(provider = %provider.id(), "access token expired; refreshing it");
                 let renewed =
                     renew(&self.sealer, provider.as_ref(), &identity, &app_subject).await?;
-                let profile = provider.fetch_profile(&renewed).await?;
+                let profile = self.fetch_profile(provider.as_ref(), &renewed).await?;
                 (profile, Some(renewed))
             }
             Err(e) if e.kind() == ErrorKind::TokenInvalid => {

@@ -209,7 +209,7 @@ mod tests {
             email: "",
         })
         .expect("valid");
-        assert_eq!(account.username.key(), "小明_01");
+        assert_eq!(account.username.as_str(), "小明_01");
         assert_eq!(account.email, None);
     }
 }

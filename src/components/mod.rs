@@ -1,5 +1,6 @@
 //! Pieces of UI shared by several pages. A component never imports a page.
 
+pub mod avatar;
 pub mod form;
 pub mod href;
 pub mod layout;

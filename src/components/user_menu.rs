@@ -3,6 +3,8 @@
 use crate::i18n::use_locale;
 use crate::model::{AccountSummary, ServerError};
 use leptos::prelude::*;
+
+use crate::components::avatar::Avatar;
 use leptos_router::hooks::use_location;
 
 /// Bumped when a form signs someone in or out or edits the profile, so the header (and any
@@ -70,9 +72,7 @@ pub fn UserMenu() -> impl IntoView {
                         );
                         view! {
                             <a class="user-menu" href="/account" data-signed-in=viewer.username.clone() title=label>
-                                {viewer
-                                    .avatar_url
-                                    .map(|src| view! { <img class="avatar" src=src alt="" width="28" height="28"/> })}
+                                <Avatar src=viewer.avatar_url.clone() name=viewer.display_name.clone() size=28/>
                                 <span class="user-name">{viewer.display_name}</span>
                             </a>
                         }

@@ -26,8 +26,25 @@ pub const SESSION_ABSOLUTE_DAYS: ConfigKey =
 pub const SIMULATOR: ConfigKey = key("simulator.enabled", "DENGLU_SIMULATOR");
 pub const PROVIDERS: ConfigKey = key("providers.offered", "DENGLU_PROVIDERS");
 pub const WECHAT_QR: ConfigKey = key("providers.wechat_qr", "DENGLU_WECHAT_QR");
+pub const LIMIT_SIGNIN_PER_ADDRESS: ConfigKey = key(
+    "limits.signin_per_address",
+    "DENGLU_LIMIT_SIGNIN_PER_ADDRESS",
+);
+pub const LIMIT_SIGNIN_PER_SESSION: ConfigKey = key(
+    "limits.signin_per_session",
+    "DENGLU_LIMIT_SIGNIN_PER_SESSION",
+);
+pub const LIMIT_FORMS_PER_ADDRESS: ConfigKey =
+    key("limits.forms_per_address", "DENGLU_LIMIT_FORMS_PER_ADDRESS");
+pub const LIMIT_FORMS_PER_SESSION: ConfigKey =
+    key("limits.forms_per_session", "DENGLU_LIMIT_FORMS_PER_SESSION");
+pub const STREAMS_PER_CLIENT: ConfigKey =
+    key("limits.streams_per_client", "DENGLU_STREAMS_PER_CLIENT");
+pub const STREAMS_MAX: ConfigKey = key("limits.streams_max", "DENGLU_STREAMS_MAX");
+pub const TRUSTED_PROXY_HEADER: ConfigKey =
+    key("limits.trusted_proxy_header", "DENGLU_TRUSTED_PROXY_HEADER");
 
-const SITE_KEYS: [ConfigKey; 14] = [
+const SITE_KEYS: [ConfigKey; 21] = [
     SITE_ADDR,
     SITE_ROOT,
     SITE_PKG_DIR,
@@ -42,6 +59,13 @@ const SITE_KEYS: [ConfigKey; 14] = [
     SIMULATOR,
     PROVIDERS,
     WECHAT_QR,
+    LIMIT_SIGNIN_PER_ADDRESS,
+    LIMIT_SIGNIN_PER_SESSION,
+    LIMIT_FORMS_PER_ADDRESS,
+    LIMIT_FORMS_PER_SESSION,
+    STREAMS_PER_CLIENT,
+    STREAMS_MAX,
+    TRUSTED_PROXY_HEADER,
 ];
 
 /// Every key Denglu reads: its own, then each provider's credentials, then each host's base.

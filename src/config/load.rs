@@ -11,7 +11,8 @@ use std::path::Path;
 
 use super::keys::*;
 use super::settings::{
-    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, ProviderSettings, Settings,
+    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, ProviderSettings,
+    Settings,
 };
 use super::sources::Sources;
 use super::{policy, simulation};
@@ -47,7 +48,7 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         .get(PUBLIC_URL)
         .map(|raw| parse_base_url(PUBLIC_URL, &raw))
         .transpose()?;
-    let secret = secret(source, production)?;
+    let secret = source.get(SECRET);
     let session_idle_minutes = positive(source, SESSION_IDLE_MINUTES, 60 * 24 * 7, "minutes")?;
     let session_anonymous_minutes = positive(source, SESSION_ANONYMOUS_MINUTES, 30, "minutes")?;
     let session_absolute_days = positive(source, SESSION_ABSOLUTE_DAYS, 30, "days")?;
@@ -65,9 +66,16 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
     };
     let providers = policy::offered(available, source.get(PROVIDERS).as_deref())?;
     let wechat_qr = policy::wechat_qr(source.get(WECHAT_QR).as_deref(), &providers)?;
+    // Real tokens need a real key: the development one is public.
+    let real_providers = (!simulator && !providers.is_empty()).then_some(&providers[..]);
+    let secret = self::secret(secret, production, real_providers)?;
+    let endpoints = endpoints(source)?;
+    if production {
+        require_https(public_url.as_ref(), &endpoints)?;
+    }
 
     Ok(Settings {
-        endpoints: endpoints(source)?,
+        endpoints,
         database_url: database_url(source)?,
         site_addr,
         site_root: text_or(source, SITE_ROOT, "target/site"),
@@ -84,6 +92,7 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         wechat_qr,
         lifetimes: FlowLifetimes::default(),
         provider_timeouts: providers::Timeouts::default(),
+        limits: limits(source)?,
     })
 }
 
@@ -108,16 +117,100 @@ fn site_addr(source: &Sources) -> Result<SocketAddr, ConfigError> {
         .map_err(|_| ConfigError::invalid(SITE_ADDR, "expected an address like 127.0.0.1:3000"))
 }
 
-fn secret(source: &Sources, production: bool) -> Result<SecretString, ConfigError> {
-    match source.get(SECRET) {
-        Some(s) if s.len() >= MIN_SECRET_LEN => Ok(SecretString::from(s)),
-        Some(_) => Err(ConfigError::invalid(
+fn secret(
+    given: Option<String>,
+    production: bool,
+    real_providers: Option<&[ProviderSettings]>,
+) -> Result<SecretString, ConfigError> {
+    match (given, real_providers) {
+        (Some(s), _) if s.len() >= MIN_SECRET_LEN => Ok(SecretString::from(s)),
+        (Some(_), _) => Err(ConfigError::invalid(
             SECRET,
             format!("must be at least {MIN_SECRET_LEN} characters"),
         )),
-        None if production => Err(ConfigError::invalid(SECRET, "is required in production")),
-        None => Ok(SecretString::from(DEVELOPMENT_SECRET)),
+        (None, _) if production => Err(ConfigError::invalid(SECRET, "is required in production")),
+        (None, Some(providers)) => {
+            let named: Vec<&str> = providers.iter().map(|p| p.id.spec().app_id.env).collect();
+            Err(ConfigError::invalid(
+                SECRET,
+                format!(
+                    "is required when real providers are configured ({}): without it tokens \
+                     would be sealed with the public development key",
+                    named.join(", ")
+                ),
+            ))
+        }
+        (None, None) => Ok(SecretString::from(DEVELOPMENT_SECRET)),
     }
+}
+
+/// Production is served over https, and talks to providers over https: codes, tokens and
+/// session cookies never cross the network in clear.
+fn require_https(public_url: Option<&Url>, endpoints: &Endpoints) -> Result<(), ConfigError> {
+    match public_url {
+        Some(url) if url.scheme() == "https" => {}
+        Some(url) => {
+            return Err(ConfigError::invalid(
+                PUBLIC_URL,
+                format!("`{url}` must be an https URL in production"),
+            ));
+        }
+        None => {
+            return Err(ConfigError::invalid(
+                PUBLIC_URL,
+                "is required in production, as an https URL",
+            ));
+        }
+    }
+    for host in providers::all_hosts() {
+        let base = endpoints.base(host);
+        if base.scheme() != "https" {
+            return Err(ConfigError::invalid(
+                host.base,
+                format!("`{base}` must be an https URL in production"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn limits(source: &Sources) -> Result<Limits, ConfigError> {
+    let defaults = Limits::default();
+    let count = |key: ConfigKey, default: u32| -> Result<u32, ConfigError> {
+        match source.get(key) {
+            None => Ok(default),
+            Some(raw) => raw.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError::invalid(key, format!("`{raw}` is not a positive whole number"))
+            }),
+        }
+    };
+    let trusted_proxy_header = source
+        .get(TRUSTED_PROXY_HEADER)
+        .map(|raw| {
+            http::HeaderName::from_bytes(raw.as_bytes()).map_err(|_| {
+                ConfigError::invalid(
+                    TRUSTED_PROXY_HEADER,
+                    format!("`{raw}` is not a header name (e.g. X-Forwarded-For)"),
+                )
+            })
+        })
+        .transpose()?;
+    let widen = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(Limits {
+        signin_per_address: count(LIMIT_SIGNIN_PER_ADDRESS, defaults.signin_per_address)?,
+        signin_per_session: count(LIMIT_SIGNIN_PER_SESSION, defaults.signin_per_session)?,
+        forms_per_address: count(LIMIT_FORMS_PER_ADDRESS, defaults.forms_per_address)?,
+        forms_per_session: count(LIMIT_FORMS_PER_SESSION, defaults.forms_per_session)?,
+        streams_per_client: widen(count(
+            STREAMS_PER_CLIENT,
+            u32::try_from(defaults.streams_per_client).unwrap_or(u32::MAX),
+        )?),
+        streams_max: widen(count(
+            STREAMS_MAX,
+            u32::try_from(defaults.streams_max).unwrap_or(u32::MAX),
+        )?),
+        trusted_proxy_header,
+    })
 }
 
 /// A positive whole number of `unit`s, `default` when unset.
@@ -260,8 +353,94 @@ mod tests {
     }
 
     #[test]
+    fn real_providers_need_a_secret_even_in_development() {
+        let line = error_line(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k")]);
+        assert!(
+            line.starts_with("DENGLU_SECRET (security.secret):"),
+            "{line}"
+        );
+        assert!(line.contains("QQ_APPID"), "{line}");
+        // The simulator's tokens are play money: the development key is fine for them.
+        assert!(settings(&[]).is_ok());
+        assert!(
+            settings(&[
+                ("QQ_APPID", "1"),
+                ("QQ_APPKEY", "k"),
+                ("DENGLU_SIMULATOR", "1")
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn production_requires_https_for_the_site_and_every_provider() {
+        let long = "x".repeat(40);
+        let base = [
+            ("DENGLU_ENV", "production"),
+            ("DENGLU_SECRET", long.as_str()),
+            ("QQ_APPID", "1"),
+            ("QQ_APPKEY", "k"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs: Vec<(&str, &str)> = base.to_vec();
+            pairs.extend_from_slice(extra);
+            pairs
+        };
+        let line = error_line(&with(&[]));
+        assert!(line.starts_with("DENGLU_PUBLIC_URL"), "{line}");
+        let line = error_line(&with(&[("DENGLU_PUBLIC_URL", "http://login.example.com")]));
+        assert!(line.starts_with("DENGLU_PUBLIC_URL"), "{line}");
+        assert!(line.contains("https"), "{line}");
+        let line = error_line(&with(&[
+            ("DENGLU_PUBLIC_URL", "https://login.example.com"),
+            ("QQ_BASE", "http://graph.qq.com"),
+        ]));
+        assert!(line.starts_with("QQ_BASE"), "{line}");
+        assert!(settings(&with(&[("DENGLU_PUBLIC_URL", "https://login.example.com")])).is_ok());
+        // Development may use plain http (a laptop, a test double).
+        let dev = settings(&[
+            ("DENGLU_SECRET", long.as_str()),
+            ("QQ_APPID", "1"),
+            ("QQ_APPKEY", "k"),
+            ("QQ_BASE", "http://127.0.0.1:9"),
+        ]);
+        assert!(dev.is_ok());
+    }
+
+    #[test]
+    fn rate_limits_and_stream_caps_have_generous_defaults_and_can_be_set() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.limits.signin_per_address, 300);
+        assert_eq!(s.limits.signin_per_session, 60);
+        assert_eq!(s.limits.forms_per_address, 600);
+        assert_eq!(s.limits.forms_per_session, 300);
+        assert_eq!(s.limits.streams_per_client, 10);
+        assert_eq!(s.limits.streams_max, 10_000);
+        assert_eq!(s.limits.trusted_proxy_header, None);
+        let s = settings(&[
+            ("DENGLU_LIMIT_SIGNIN_PER_ADDRESS", "5"),
+            ("DENGLU_TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
+        ])
+        .expect("valid");
+        assert_eq!(s.limits.signin_per_address, 5);
+        assert_eq!(
+            s.limits.trusted_proxy_header.as_ref().map(|h| h.as_str()),
+            Some("x-forwarded-for")
+        );
+        let line = error_line(&[("DENGLU_LIMIT_FORMS_PER_SESSION", "0")]);
+        assert!(line.starts_with("DENGLU_LIMIT_FORMS_PER_SESSION"), "{line}");
+        let line = error_line(&[("DENGLU_TRUSTED_PROXY_HEADER", "not a header")]);
+        assert!(line.starts_with("DENGLU_TRUSTED_PROXY_HEADER"), "{line}");
+    }
+
+    #[test]
     fn configured_credentials_turn_the_simulator_off_and_offer_only_those_providers() {
-        let s = settings(&[("QQ_APPID", "101"), ("QQ_APPKEY", "key")]).expect("valid");
+        let s = settings(&[
+            ("QQ_APPID", "101"),
+            ("QQ_APPKEY", "key"),
+            ("DENGLU_SECRET", &"s".repeat(40)),
+        ])
+        .expect("valid");
         assert!(!s.simulator);
         assert_eq!(
             s.providers.iter().map(|p| p.id).collect::<Vec<_>>(),
@@ -296,10 +475,20 @@ mod tests {
         assert_eq!(settings(&[]).expect("valid").wechat_qr, WechatQr::Embedded);
         let own = settings(&[("DENGLU_WECHAT_QR", "own")]).expect("valid");
         assert_eq!(own.wechat_qr, WechatQr::Own);
-        let mp_only =
-            settings(&[("WECHAT_MP_APPID", "wx1"), ("WECHAT_MP_SECRET", "s")]).expect("valid");
+        let secret = "s".repeat(40);
+        let mp_only = settings(&[
+            ("WECHAT_MP_APPID", "wx1"),
+            ("WECHAT_MP_SECRET", "s"),
+            ("DENGLU_SECRET", &secret),
+        ])
+        .expect("valid");
         assert_eq!(mp_only.wechat_qr, WechatQr::Own);
-        let qq_only = settings(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k")]).expect("valid");
+        let qq_only = settings(&[
+            ("QQ_APPID", "1"),
+            ("QQ_APPKEY", "k"),
+            ("DENGLU_SECRET", &secret),
+        ])
+        .expect("valid");
         assert_eq!(qq_only.wechat_qr, WechatQr::Off);
         let line = error_line(&[
             ("QQ_APPID", "1"),

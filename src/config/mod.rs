@@ -14,7 +14,7 @@ pub mod simulation;
 mod sources;
 
 pub use settings::{
-    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, ProviderSettings, Settings,
-    WechatQr, local_url,
+    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, ProviderSettings,
+    Settings, WechatQr, local_url,
 };
 pub use simulation::SIMULATOR_MOUNT;

@@ -55,6 +55,35 @@ pub struct ProviderSettings {
     pub credentials: AppCredentials,
 }
 
+/// Requests per minute per client address and per session, for the sign-in steps and for
+/// form posts; live-status streams per client and in all; the proxy header to trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub signin_per_address: u32,
+    pub signin_per_session: u32,
+    pub forms_per_address: u32,
+    pub forms_per_session: u32,
+    pub streams_per_client: usize,
+    pub streams_max: usize,
+    /// `None`: the client is the socket's peer. Set only behind a proxy that writes it.
+    pub trusted_proxy_header: Option<http::HeaderName>,
+}
+
+impl Default for Limits {
+    /// Generous: a person never meets them; a script hammering one route does.
+    fn default() -> Self {
+        Self {
+            signin_per_address: 300,
+            signin_per_session: 60,
+            forms_per_address: 600,
+            forms_per_session: 300,
+            streams_per_client: 10,
+            streams_max: 10_000,
+            trusted_proxy_header: None,
+        }
+    }
+}
+
 /// Everything Denglu needs to start, parsed and checked.
 pub struct Settings {
     pub site_addr: SocketAddr,
@@ -82,6 +111,8 @@ pub struct Settings {
     /// How long each step of a sign-in may take. Not read from the environment: the defaults
     /// are the security rules; tests shorten them to exercise expiry without sleeping.
     pub lifetimes: FlowLifetimes,
+    /// Rate limits, live-stream caps and where the client address comes from.
+    pub limits: Limits,
     /// Connect and total timeouts of every provider call (not from the environment either).
     pub provider_timeouts: providers::Timeouts,
 }

@@ -40,6 +40,13 @@ pub fn simulated_endpoints(public_url: &Url) -> Endpoints {
     Endpoints::simulator(&mount)
 }
 
+/// `{public_url}/_sim/`: where the simulator serves its users' avatars (and everything else).
+pub fn simulated_avatar_root(public_url: &Url) -> Url {
+    public_url
+        .join(&format!("{SIMULATOR_MOUNT}/"))
+        .expect("an absolute path joined to the public URL is a valid URL")
+}
+
 /// The simulator's own settings when it is mounted under `public_url`.
 pub fn simulator_config(public_url: Option<&Url>) -> simulator::SimConfig {
     let mut config = simulator::SimConfig::from_env();

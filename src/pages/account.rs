@@ -2,6 +2,8 @@
 //! another provider, refresh or unlink one, sign out.
 
 use leptos::prelude::*;
+
+use crate::components::avatar::Avatar;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -285,10 +287,7 @@ fn ProfileSection(account: AccountSummary, update: ServerAction<UpdateProfile>) 
 
     view! {
         <div class="profile-head">
-            {account
-                .avatar_url
-                .clone()
-                .map(|src| view! { <img class="avatar large" src=src alt="" width="64" height="64"/> })}
+            <Avatar src=account.avatar_url.clone() name=account.display_name.clone() size=64 large=true/>
             <div>
                 <p class="profile-name" data-display-name=account.display_name.clone()>
                     {account.display_name.clone()}
@@ -354,10 +353,7 @@ fn IdentitiesSection(
                     view! {
                         <li class="identity" data-identity=identity.provider.clone()>
                             <img class="provider-icon" src=format!("/icons/{}.svg", identity.provider) alt="" width="28" height="28"/>
-                            {identity
-                                .avatar_url
-                                .clone()
-                                .map(|src| view! { <img class="avatar" src=src alt="" width="36" height="36"/> })}
+                            <Avatar src=identity.avatar_url.clone() name=identity.display_name.clone() size=36/>
                             <div class="identity-text">
                                 <span class="identity-provider">{provider_name}</span>
                                 <span class="identity-nickname" data-nickname=identity.display_name.clone()>{identity.display_name.clone()}</span>

@@ -1,6 +1,8 @@
 //! `/signup`: completing the profile after a first social login.
 
 use leptos::prelude::*;
+
+use crate::components::avatar::Avatar;
 use leptos_meta::Title;
 
 use crate::components::form::{
@@ -158,10 +160,7 @@ fn SignupForm(
 
     view! {
         <div class="signup-identity">
-            {draft
-                .avatar_url
-                .clone()
-                .map(|src| view! { <img class="avatar" src=src alt="" width="48" height="48"/> })}
+            <Avatar src=draft.avatar_url.clone() name=draft.nickname.clone() size=48/>
             <p data-nickname=draft.nickname.clone()>{intro}</p>
         </div>
         <FormAlert error/>

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::qr::hub::TicketWatch;
+use crate::qr::streams::StreamPermit;
 use crate::qr::tickets::{self, TicketStatus};
 
 pub struct TicketEvents {
@@ -16,6 +17,8 @@ pub struct TicketEvents {
     expires_at: DateTime<Utc>,
     last_sent: Option<TicketStatus>,
     finished: bool,
+    /// This stream's place under the caps, given back when the events are dropped.
+    _permit: StreamPermit,
 }
 
 impl TicketEvents {
@@ -24,6 +27,7 @@ impl TicketEvents {
         id: String,
         watch: TicketWatch,
         expires_at: DateTime<Utc>,
+        permit: StreamPermit,
     ) -> Self {
         Self {
             db,
@@ -32,6 +36,7 @@ impl TicketEvents {
             expires_at,
             last_sent: None,
             finished: false,
+            _permit: permit,
         }
     }
 

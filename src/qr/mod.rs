@@ -6,6 +6,7 @@
 //! - `hub`: wakes the pages waiting on a ticket, across instances.
 //! - `agent`: what a User-Agent says (inside WeChat, a phone, which computer).
 //! - `image`: the QR code as SVG.
+//! - `streams`: how many live-status streams may be open (per ticket, per client, in all).
 //!
 //! [`QrSignIn`] is the service the pages and routes call. It hands verified identities to
 //! tickets for sign-in (`IdentityHandoff`) and lands claimed ones through `auth::Auth`.
@@ -14,8 +15,10 @@ pub mod agent;
 mod events;
 mod hub;
 mod image;
+pub mod streams;
 mod tickets;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,9 +28,12 @@ use url::Url;
 
 pub use events::TicketEvents;
 pub use hub::TicketHub;
+pub use streams::StreamCaps;
 pub use tickets::TicketStatus;
 
 use crate::auth::states::StateCookie;
+use streams::StreamGate;
+
 use crate::auth::{
     Auth, HandoffError, Handover, IdentityHandoff, SessionError, SignInSession, TicketSide,
     VerifiedIdentity,
@@ -46,6 +52,9 @@ pub enum QrError {
     /// Not this session's ticket, or no such ticket.
     #[error("no such ticket")]
     NotFound,
+    /// Too many live-status streams open (this ticket's, this client's, or in all).
+    #[error("too many open streams")]
+    Busy,
 }
 
 /// A phone's answer to "sign in on that computer?".
@@ -77,17 +86,25 @@ pub struct QrSignIn {
     public_url: Url,
     /// While simulating, any browser may play the phone (the simulator stands in for WeChat).
     simulated: bool,
+    streams: Arc<StreamGate>,
 }
 
 impl QrSignIn {
     /// Starts the hub's background tasks, which end when the service is dropped.
-    pub fn start(db: &Database, auth: Arc<Auth>, public_url: Url, simulated: bool) -> Self {
+    pub fn start(
+        db: &Database,
+        auth: Arc<Auth>,
+        public_url: Url,
+        simulated: bool,
+        caps: StreamCaps,
+    ) -> Self {
         Self {
             db: db.conn.clone(),
             hub: TicketHub::start(db.clone()),
             auth,
             public_url,
             simulated,
+            streams: StreamGate::new(caps),
         }
     }
 
@@ -258,7 +275,14 @@ impl QrSignIn {
     }
 
     /// The status changes of a ticket this session created, for its live page.
-    pub async fn events(&self, session: &SignInSession, id: &str) -> Result<TicketEvents, QrError> {
+    pub async fn events(
+        &self,
+        session: &SignInSession,
+        id: &str,
+        client: IpAddr,
+    ) -> Result<TicketEvents, QrError> {
+        // Counted before any work; the place is held for as long as the stream lives.
+        let permit = self.streams.admit(id, client).ok_or(QrError::Busy)?;
         if !session.holds_ticket(TicketSide::Desktop, id).await? {
             return Err(QrError::NotFound);
         }
@@ -271,6 +295,7 @@ impl QrSignIn {
             id.to_string(),
             watch,
             ticket.expires_at,
+            permit,
         ))
     }
 }

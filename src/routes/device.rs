@@ -1,10 +1,10 @@
 //! Notes the device a signed-in session is used from, for "where you're signed in": the
-//! browser and system (from the User-Agent) and the network (the client address with its
-//! host part cut off: an approximate place, never the address itself).
+//! browser and system (from the User-Agent) and the network (the client address, as
+//! `client` tells it, with its host part cut off: an approximate place, never the address).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::header::USER_AGENT;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,6 +12,7 @@ use chrono::Utc;
 use tower_sessions::Session;
 
 use crate::auth::SignInSession;
+use crate::client::ClientAddr;
 use crate::qr::agent;
 use crate::session::Device;
 
@@ -25,8 +26,8 @@ pub async fn note_device(session: Session, request: Request, next: Next) -> Resp
             .map(agent::describe),
         network: request
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| network_of(peer.ip())),
+            .get::<ClientAddr>()
+            .map(|ClientAddr(ip)| network_of(*ip)),
     };
     let response = next.run(request).await;
     if let Err(e) = SignInSession::new(session).seen(device, Utc::now()).await {

@@ -16,6 +16,7 @@ use futures::Stream;
 use tower_sessions::Session;
 
 use crate::auth::SignInSession;
+use crate::client::ClientAddr;
 use crate::error::AppError;
 use crate::qr::QrError;
 use crate::routes::auth::keep_state;
@@ -60,18 +61,28 @@ async fn claim(State(app): State<AppState>, session: Session, Path(id): Path<Str
 
 /// `GET /auth/qr/{ticket}/events`: `status` events (`waiting`, `scanned`, `confirmed`,
 /// `cancelled`, `claimed`, `expired`) for a ticket this browser session created, ending with
-/// the first final one. Another session's ticket is a 404, as if it did not exist.
+/// the first final one. Another session's ticket is a 404, as if it did not exist; a stream
+/// over the caps (`qr::streams`) is a 503 with `Retry-After`.
 #[tracing::instrument(skip_all)]
 async fn ticket_events(
     State(app): State<AppState>,
     session: Session,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let session = SignInSession::new(session);
-    let events = app.qr.events(&session, &id).await.map_err(|e| match e {
-        QrError::NotFound => AppError::NotFound,
-        other => AppError::Unexpected(other.into()),
-    })?;
+    let events = app
+        .qr
+        .events(&session, &id, client)
+        .await
+        .map_err(|e| match e {
+            QrError::NotFound => AppError::NotFound,
+            // The page's EventSource retries by itself; a few seconds spread the retries.
+            QrError::Busy => AppError::Busy {
+                retry_after_secs: 5,
+            },
+            other => AppError::Unexpected(other.into()),
+        })?;
     let stream = futures::stream::unfold(events, |mut events| async move {
         let status = events.next().await?;
         Some((

@@ -106,6 +106,10 @@ async fn every_inline_script_carries_this_responses_nonce() {
 async fn with_real_providers_scripts_and_frames_come_only_from_wechat() {
     let app = spawn_app_with(&[
         ("DENGLU_SIMULATOR", "0"),
+        (
+            "DENGLU_SECRET",
+            "a-secret-of-at-least-thirty-two-characters",
+        ),
         ("WECHAT_OPEN_APPID", "wx0000000000000001"),
         ("WECHAT_OPEN_SECRET", "secret"),
     ])

@@ -380,3 +380,55 @@ async fn a_wechat_profile_finished_after_the_other_wechat_apps_joins_that_accoun
     assert_eq!(app.count("users").await, 1);
     assert_eq!(app.count("identities").await, 2);
 }
+
+#[tokio::test]
+async fn look_alike_usernames_are_refused_or_taken() {
+    let app = spawn_app().await;
+    app.new_browser().sign_up(&app, "qq", 1, "admin").await;
+    app.new_browser().sign_up(&app, "weibo", 1, "STRASSE").await;
+    let browser = app.browser();
+    assert_eq!(browser.sign_in_with(&app, "weibo", 2).await, "/signup");
+    for (username, answer) in [
+        // One script only: a Cyrillic letter among Latin ones is refused outright.
+        (
+            "аdmin",
+            serde_json::json!({"Invalid": "field-username-mixed-scripts"}),
+        ),
+        (
+            "рaypal",
+            serde_json::json!({"Invalid": "field-username-mixed-scripts"}),
+        ),
+        // Latin look-alikes share the confusable skeleton of `admin`.
+        (
+            "ɑdmin",
+            serde_json::json!({"Invalid": "field-username-characters"}),
+        ),
+        ("сосо", serde_json::json!("Available")),
+        ("admın", serde_json::json!("Taken")),
+        ("ADMIN", serde_json::json!("Taken")),
+        // Full case folding: ß is ss.
+        ("Straße", serde_json::json!("Taken")),
+        (
+            "admin\u{3164}",
+            serde_json::json!({"Invalid": "field-username-invisible"}),
+        ),
+        (
+            "\u{3164}\u{3164}\u{3164}",
+            serde_json::json!({"Invalid": "field-username-invisible"}),
+        ),
+        ("paypal", serde_json::json!("Available")),
+    ] {
+        let response = browser
+            .call("signup/check_username", &[("username", username)])
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.json::<Value>().await.expect("JSON"),
+            answer,
+            "{username}"
+        );
+    }
+    let refused = browser.complete_signup("admın", "A", "").await;
+    assert!(refused.status().is_client_error(), "{}", refused.status());
+    assert!(browser.me().await.is_none());
+}

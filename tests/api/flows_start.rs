@@ -97,7 +97,12 @@ async fn https_public_url_makes_the_cookies_secure() {
 
 #[tokio::test]
 async fn an_unknown_or_unconfigured_provider_is_a_clear_404() {
-    let app = spawn_app_with(&[("QQ_APPID", "101"), ("QQ_APPKEY", "secret")]).await;
+    let app = spawn_app_with(&[
+        ("QQ_APPID", "101"),
+        ("QQ_APPKEY", "secret"),
+        ("DENGLU_SECRET", "a-test-secret-that-is-long-enough-0123"),
+    ])
+    .await;
     for path in [
         "/auth/github/start",
         "/auth/weibo/start",

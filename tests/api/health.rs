@@ -71,3 +71,23 @@ async fn while_the_database_is_gone_every_answer_is_a_clear_503() {
     let html = page.text().await.expect("a page");
     assert!(html.contains(r#"data-error="server""#), "{html}");
 }
+
+#[tokio::test]
+async fn a_client_sent_request_id_is_replaced_by_the_servers() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "forged\u{20}id-in-the-logs")
+        .send()
+        .await
+        .expect("the app answers");
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("an x-request-id header")
+        .to_string();
+    assert_ne!(id, "forged id-in-the-logs");
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+}

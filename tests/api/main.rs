@@ -1,6 +1,7 @@
 //! Integration tests: the real app over real HTTP.
 
 mod accounts;
+mod avatars;
 mod browser_defences;
 mod fixation;
 mod flows_accounts;
@@ -12,6 +13,7 @@ mod flows_start;
 mod flows_tokens;
 mod health;
 mod helpers;
+mod limits;
 mod pages;
 mod qr_login;
 mod scale_out;

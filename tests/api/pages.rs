@@ -50,7 +50,12 @@ async fn login_page_lists_every_simulated_provider_under_a_banner() {
 
 #[tokio::test]
 async fn login_page_offers_only_configured_providers_and_no_banner() {
-    let app = crate::helpers::spawn_app_with(&[("QQ_APPID", "101"), ("QQ_APPKEY", "secret")]).await;
+    let app = crate::helpers::spawn_app_with(&[
+        ("QQ_APPID", "101"),
+        ("QQ_APPKEY", "secret"),
+        ("DENGLU_SECRET", "a-test-secret-that-is-long-enough-0123"),
+    ])
+    .await;
     let html = body_of(app.get("/login").await).await;
     assert!(html.contains(r#"href="/auth/qq/start""#));
     assert!(!html.contains(r#"href="/auth/weibo/start""#));

@@ -336,6 +336,7 @@ async fn a_phone_outside_wechat_is_asked_to_use_wechat() {
     let app = spawn_app_with(&[
         ("WECHAT_MP_APPID", "wx0000000000000001"),
         ("WECHAT_MP_SECRET", "secret"),
+        ("DENGLU_SECRET", "a-test-secret-that-is-long-enough-0123"),
     ])
     .await;
     let desktop = app.browser();
@@ -521,4 +522,58 @@ async fn a_qr_scanned_by_someone_else_never_links_to_the_signed_in_person() {
     let me = victim.me().await.expect("the victim is still signed in");
     assert_eq!(me["id"], victim_id);
     assert_eq!(me["identities"].as_array().map(Vec::len), Some(1), "{me}");
+}
+
+async fn events_status(browser: &Browser, ticket: &str) -> (u16, reqwest::Response) {
+    let response = browser.get(&format!("/auth/qr/{ticket}/events")).await;
+    (response.status().as_u16(), response)
+}
+
+#[tokio::test]
+async fn a_third_stream_on_one_ticket_is_refused_with_503() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let first = Events::open(&desktop, &qr.ticket).await;
+    let second = Events::open(&desktop, &qr.ticket).await;
+    let (status, third) = events_status(&desktop, &qr.ticket).await;
+    assert_eq!(status, 503);
+    assert!(third.headers().contains_key("retry-after"));
+    // A closed stream gives its place back.
+    drop(first);
+    let mut again = None;
+    for _ in 0..50 {
+        let (status, response) = events_status(&desktop, &qr.ticket).await;
+        if status == 200 {
+            again = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        again.is_some(),
+        "a place is free again after a stream closes"
+    );
+    drop(second);
+}
+
+#[tokio::test]
+async fn streams_are_capped_per_client_and_in_all() {
+    let app = spawn_app_with(&[("DENGLU_STREAMS_PER_CLIENT", "2")]).await;
+    let desktop = app.browser();
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let qr = open_qr_page(&desktop).await;
+        open.push(Events::open(&desktop, &qr.ticket).await);
+    }
+    let qr = open_qr_page(&desktop).await;
+    assert_eq!(events_status(&desktop, &qr.ticket).await.0, 503);
+
+    let app = spawn_app_with(&[("DENGLU_STREAMS_MAX", "1")]).await;
+    let first = app.new_browser();
+    let qr = open_qr_page(&first).await;
+    let _held = Events::open(&first, &qr.ticket).await;
+    let second = app.new_browser();
+    let qr = open_qr_page(&second).await;
+    assert_eq!(events_status(&second, &qr.ticket).await.0, 503);
 }

@@ -49,3 +49,31 @@ fn an_unknown_provider_does_not_start() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown provider `facebook`"), "{stderr}");
 }
+
+#[test]
+fn real_providers_without_a_secret_do_not_start() {
+    let (code, stderr) = run_with(&[("QQ_APPID", "1"), ("QQ_APPKEY", "k")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("denglu: configuration error: DENGLU_SECRET"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn production_over_plain_http_does_not_start() {
+    let secret = "s".repeat(40);
+    let (code, stderr) = run_with(&[
+        ("DENGLU_ENV", "production"),
+        ("DENGLU_SECRET", &secret),
+        ("QQ_APPID", "1"),
+        ("QQ_APPKEY", "k"),
+        ("DENGLU_PUBLIC_URL", "http://login.example.com"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with("denglu: configuration error: DENGLU_PUBLIC_URL"),
+        "{stderr}"
+    );
+}

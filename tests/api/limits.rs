@@ -1,0 +1,110 @@
+//! Rate limits: sign-in starts, callbacks, the QR page, ticket creation, the username check and
+//! every form post are limited per client address and per session, answered with 429 and
+//! `Retry-After`; behind a proxy the address comes from the configured header only.
+
+use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header in seconds")
+}
+
+async fn start_status(browser: &Browser) -> u16 {
+    browser.get("/auth/qq/start").await.status().as_u16()
+}
+
+#[tokio::test]
+async fn sign_in_requests_over_the_address_limit_get_429_with_retry_after() {
+    let app = spawn_app_with(&[("DENGLU_LIMIT_SIGNIN_PER_ADDRESS", "3")]).await;
+    // Each from a new browser: no session, so only the address counts.
+    assert_eq!(start_status(&app.new_browser()).await, 302);
+    assert_eq!(
+        app.new_browser()
+            .get("/auth/qq/callback?code=x&state=y")
+            .await
+            .status(),
+        302
+    );
+    assert_eq!(app.new_browser().get("/login/qr").await.status(), 200);
+    let refused = app.new_browser().get("/auth/weibo/start").await;
+    assert_eq!(refused.status(), 429);
+    assert!(retry_after(&refused) >= 1);
+    // Pages that are not sign-in steps are not counted.
+    assert_eq!(app.new_browser().get("/login").await.status(), 200);
+}
+
+#[tokio::test]
+async fn form_posts_over_the_limit_get_429_with_retry_after() {
+    let app = spawn_app_with(&[("DENGLU_LIMIT_FORMS_PER_ADDRESS", "2")]).await;
+    let browser = app.new_browser();
+    for _ in 0..2 {
+        let response = browser
+            .call("signup/check_username", &[("username", "anything")])
+            .await;
+        assert_eq!(response.status(), 401);
+    }
+    let refused = browser.call("account/sign_out", &[]).await;
+    assert_eq!(refused.status(), 429);
+    assert!(retry_after(&refused) >= 1);
+}
+
+#[tokio::test]
+async fn one_session_is_limited_even_when_its_address_is_not() {
+    let app = spawn_app_with(&[("DENGLU_LIMIT_SIGNIN_PER_SESSION", "2")]).await;
+    let browser = app.new_browser();
+    // The QR page makes the session (a start makes none); the next two are counted
+    // against it.
+    assert_eq!(browser.get("/login/qr").await.status(), 200);
+    assert!(browser.session_id().is_some());
+    assert_eq!(start_status(&browser).await, 302);
+    assert_eq!(start_status(&browser).await, 302);
+    assert_eq!(start_status(&browser).await, 429);
+    assert_eq!(start_status(&app.new_browser()).await, 302);
+}
+
+async fn start_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.new_browser()
+        .client
+        .get(app.url("/auth/qq/start"))
+        .header("x-forwarded-for", forwarded_for)
+        .send()
+        .await
+        .expect("the app answers")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_address_comes_from_the_trusted_header() {
+    let app = spawn_app_with(&[
+        ("DENGLU_LIMIT_SIGNIN_PER_ADDRESS", "2"),
+        ("DENGLU_TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
+    ])
+    .await;
+    assert_eq!(start_from(&app, "203.0.113.7").await, 302);
+    // The proxy appends the address it saw: a client-sent first entry is not trusted.
+    assert_eq!(start_from(&app, "198.51.100.1, 203.0.113.7").await, 302);
+    assert_eq!(start_from(&app, "198.51.100.2, 203.0.113.7").await, 429);
+    assert_eq!(start_from(&app, "203.0.113.8").await, 302);
+}
+
+#[tokio::test]
+async fn without_a_trusted_header_a_forwarded_address_is_ignored() {
+    let app = spawn_app_with(&[("DENGLU_LIMIT_SIGNIN_PER_ADDRESS", "2")]).await;
+    assert_eq!(start_from(&app, "203.0.113.1").await, 302);
+    assert_eq!(start_from(&app, "203.0.113.2").await, 302);
+    assert_eq!(start_from(&app, "203.0.113.3").await, 429);
+}
+
+#[tokio::test]
+async fn the_default_limits_leave_ordinary_use_alone() {
+    let app = spawn_app().await;
+    let browser = app.new_browser();
+    for _ in 0..20 {
+        assert_eq!(start_status(&browser).await, 302);
+    }
+}
