@@ -43,6 +43,19 @@ pub fn user_agent() -> Option<String> {
     })
 }
 
+/// The network the request came from (`203.0.113.0/24`), from the connection's peer address.
+/// The one place that decides which address is the client's: behind a trusted proxy, this is
+/// where its header would be read instead.
+pub async fn client_network() -> Option<String> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(peer)| crate::routes::device::network_of(peer.ip()))
+}
+
 /// Logs an unexpected failure with its cause chain (the request's span carries its id) and
 /// gives the person a generic message.
 pub fn unexpected(context: &str, error: impl std::fmt::Display) -> ServerError {

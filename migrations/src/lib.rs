@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_accounts;
 mod m20261121_000002_login_tickets;
 mod m20261128_000003_sessions;
+mod m20261205_000004_ticket_relay_defence;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_accounts::Migration),
             Box::new(m20261121_000002_login_tickets::Migration),
             Box::new(m20261128_000003_sessions::Migration),
+            Box::new(m20261205_000004_ticket_relay_defence::Migration),
         ]
     }
 }
