@@ -224,6 +224,8 @@ pub struct QrTicket {
     pub svg: String,
     /// What the QR encodes (shown for people who cannot scan, e.g. to open on a phone by hand).
     pub url: String,
+    /// The number the phone must pick to confirm (two digits).
+    pub code: String,
 }
 
 /// What the phone that scanned a login ticket is shown.
@@ -231,18 +233,50 @@ pub struct QrTicket {
 pub enum PhoneView {
     /// Authorised on this phone and waiting for a decision.
     Ask {
+        /// Browser and system, as the computer's User-Agent claims.
         desktop: String,
+        /// The computer's network (`203.0.113.0/24`), which it cannot choose.
+        network: Option<String>,
         minutes_ago: i64,
         nickname: String,
         avatar_url: Option<String>,
+        /// Three numbers, one of them shown on the computer: the person picks that one.
+        choices: Vec<String>,
+        will: ConfirmWill,
     },
     Confirmed,
-    Cancelled,
+    Cancelled {
+        /// Because the number picked was not the computer's.
+        wrong_number: bool,
+    },
     Claimed,
     /// Expired, unknown, or never authorised.
     Expired,
     /// Scanned by another phone.
     NotYours,
+}
+
+/// What confirming on the phone will do on the computer, said in words before the person
+/// confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfirmWill {
+    /// Sign the computer in to the account that has this WeChat (its display name).
+    SignIn { account: String },
+    /// Take the computer on to create a new account with this WeChat.
+    CreateAccount,
+    /// Nothing: the computer is signed in to another account, and a QR code never links.
+    Nothing,
+}
+
+impl ConfirmWill {
+    /// For the page's markup and the tests.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ConfirmWill::SignIn { .. } => "sign-in",
+            ConfirmWill::CreateAccount => "create-account",
+            ConfirmWill::Nothing => "nothing",
+        }
+    }
 }
 
 /// What WeChat's embedded QR (`new WxLogin({...})`) is given.

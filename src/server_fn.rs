@@ -43,6 +43,14 @@ pub fn user_agent() -> Option<String> {
     })
 }
 
+/// The network the request came from (`203.0.113.0/24`), from the client address `client`
+/// decided (the peer, or a trusted proxy's header).
+pub async fn client_network() -> Option<String> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::client::ClientAddr>().copied())
+        .map(|crate::client::ClientAddr(ip)| crate::routes::device::network_of(ip))
+}
+
 /// Logs an unexpected failure with its cause chain (the request's span carries its id) and
 /// gives the person a generic message.
 pub fn unexpected(context: &str, error: impl std::fmt::Display) -> ServerError {

@@ -10,6 +10,7 @@ mod m20261128_000004_callbacks;
 mod m20261128_000010_username_skeleton_keys;
 
 pub use m20261128_000010_username_skeleton_keys::username_key as username_key_v2;
+mod m20261205_000004_ticket_relay_defence;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_sessions::Migration),
             Box::new(m20261128_000004_callbacks::Migration),
             Box::new(m20261128_000010_username_skeleton_keys::Migration),
+            Box::new(m20261205_000004_ticket_relay_defence::Migration),
         ]
     }
 }

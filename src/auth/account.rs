@@ -70,6 +70,23 @@ impl Auth {
         }))
     }
 
+    /// The account a verified identity signs in to, if one has it (here or at a sibling
+    /// app): its id and display name, for the phone to say so before anyone confirms.
+    pub async fn account_holding(
+        &self,
+        profile: &providers::Profile,
+    ) -> Result<Option<(i64, String)>, DbErr> {
+        let Some(holder) = identities::holder(&self.db, &IdentityKeys::of(profile)).await? else {
+            return Ok(None);
+        };
+        let user_id = holder.user_id();
+        let name = accounts::active_user(&self.db, user_id)
+            .await?
+            .map(|user| user.display_name)
+            .unwrap_or_default();
+        Ok(Some((user_id, name)))
+    }
+
     /// Unlinks one sign-in method, never the last one; says how many other sessions it had
     /// signed in, so the person can end them too.
     pub async fn unlink(

@@ -39,6 +39,6 @@ pub use handoff::{HandoffError, Handover, IdentityHandoff, VerifiedIdentity};
 pub use pending::SealedTokens;
 pub use refresh::RefreshError;
 pub use session::{SessionError, SignInSession, TicketSide};
-pub use signed_in::{Account, SignedIn};
+pub use signed_in::{Account, SignedIn, Unknowable};
 pub use signup::{SignupError, SignupForm};
 pub use start::{EmbeddedStart, StartRequest, Started};

@@ -13,12 +13,13 @@ use crate::model::{QrTicket, ServerError, paths};
 /// A new login ticket bound to this browser session, as a QR code of its phone URL.
 #[server(endpoint = "qr/ticket")]
 pub async fn new_login_ticket() -> Result<QrTicket, ServerError> {
-    use crate::server_fn::{app_state, fail, session, unexpected, user_agent};
+    use crate::server_fn::{app_state, client_network, fail, session, unexpected, user_agent};
 
     let app = app_state()?;
     let session = session().await?;
+    let network = client_network().await;
     app.qr
-        .new_ticket(&session, user_agent().as_deref())
+        .new_ticket(&session, user_agent().as_deref(), network)
         .await
         .map_err(|e| fail(unexpected("cannot make a login ticket", e)))
 }
@@ -73,8 +74,15 @@ fn TicketView(ticket: QrTicket, status: RwSignal<String>) -> impl IntoView {
         locale.t(key)
     };
     let claim = paths::qr_claim(&ticket.id);
+    let choose = locale.t_with("qr-choose-on-phone", &[("code", ticket.code.clone())]);
     view! {
         <div class="qr-box" data-ticket=ticket.id.clone() inner_html=ticket.svg></div>
+        // The phone must pick this number: someone who sent the QR to another phone cannot
+        // show it there.
+        <p class="qr-match" data-match-code=ticket.code.clone()>
+            <span class="qr-match-label">{choose}</span>
+            <span class="qr-match-code" aria-hidden="true">{ticket.code.clone()}</span>
+        </p>
         <p class="qr-status" role="status" aria-live="polite">{message}</p>
         // Without the wasm the page cannot hear the phone: a link finishes the sign-in.
         <noscript>

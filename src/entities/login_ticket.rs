@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A QR login ticket; see `auth::tickets` for its life.
+/// A QR login ticket; see `qr::tickets` for its life.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "login_tickets")]
 pub struct Model {
@@ -14,6 +14,11 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub profile: Option<Json>,
     pub tokens: Option<Json>,
+    pub desktop_network: Option<String>,
+    pub desktop_user_id: Option<i64>,
+    pub match_code: Option<String>,
+    pub match_choices: Option<String>,
+    pub picked_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

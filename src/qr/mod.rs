@@ -29,7 +29,7 @@ use url::Url;
 pub use events::TicketEvents;
 pub use hub::TicketHub;
 pub use streams::StreamCaps;
-pub use tickets::TicketStatus;
+pub use tickets::{MatchCode, TicketStatus};
 
 use crate::auth::states::StateCookie;
 use streams::StreamGate;
@@ -39,7 +39,7 @@ use crate::auth::{
     VerifiedIdentity,
 };
 use crate::db::Database;
-use crate::model::{LoginError, PhoneView, QrTicket, paths};
+use crate::model::{ConfirmWill, LoginError, PhoneView, QrTicket, paths};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QrError {
@@ -47,6 +47,8 @@ pub enum QrError {
     Db(#[from] DbErr),
     #[error("session store: {0}")]
     Session(#[from] SessionError),
+    #[error("who is signed in: {0}")]
+    SignedIn(#[from] crate::auth::Unknowable),
     #[error("the ticket URL does not fit a QR code")]
     TooLong,
     /// Not this session's ticket, or no such ticket.
@@ -60,7 +62,8 @@ pub enum QrError {
 /// A phone's answer to "sign in on that computer?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    Confirm,
+    /// With the number picked among three: the computer's confirms, another cancels.
+    Confirm(MatchCode),
     Cancel,
 }
 
@@ -75,6 +78,18 @@ impl From<String> for Scanned {
         Self {
             location,
             state: None,
+        }
+    }
+}
+
+impl Decision {
+    /// The phone's form: `decision=cancel`, or `decision=confirm` with the `code` picked. A
+    /// confirm without a well-formed number is no decision at all.
+    pub fn from_form(decision: &str, code: Option<&str>) -> Option<Self> {
+        match decision {
+            "cancel" => Some(Decision::Cancel),
+            "confirm" => code.and_then(MatchCode::parse).map(Decision::Confirm),
+            _ => None,
         }
     }
 }
@@ -108,15 +123,26 @@ impl QrSignIn {
         }
     }
 
-    /// A new login ticket bound to this browser session, as a QR code of its phone URL.
+    /// A new login ticket bound to this browser session, as a QR code of its phone URL, with
+    /// what the phone will be told about this computer: its browser and system, its network
+    /// (`network`, from the connection) and whether it is signed in.
     #[tracing::instrument(skip_all)]
     pub async fn new_ticket(
         &self,
         session: &SignInSession,
         user_agent: Option<&str>,
+        network: Option<String>,
     ) -> Result<QrTicket, QrError> {
-        let desktop = user_agent.map_or_else(|| "?".to_string(), agent::describe);
-        let ticket = tickets::create(&self.db, &desktop, Utc::now()).await?;
+        let requester = tickets::Requester {
+            agent: user_agent.map_or_else(|| "?".to_string(), agent::describe),
+            network,
+            user_id: self.auth.signed_in(session).await?.map(|who| who.user_id()),
+        };
+        let ticket = tickets::create(&self.db, requester, Utc::now()).await?;
+        let code = ticket
+            .match_code
+            .expect("a ticket made now has a match code")
+            .as_str();
         session.hold_ticket(TicketSide::Desktop, &ticket.id).await?;
         let url = self
             .public_url
@@ -127,6 +153,7 @@ impl QrSignIn {
             id: ticket.id,
             svg,
             url: url.to_string(),
+            code,
         })
     }
 
@@ -201,18 +228,24 @@ impl QrSignIn {
                 _ => PhoneView::NotYours,
             });
         }
-        Ok(match (found.status, found.profile) {
+        Ok(match (found.status, &found.profile) {
             (TicketStatus::Scanned, Some(profile)) => {
-                let (nickname, avatar_url) = self.auth.shown_as(&profile).await?;
+                let (nickname, avatar_url) = self.auth.shown_as(profile).await?;
+                let holder = self.auth.account_holding(profile).await?;
                 PhoneView::Ask {
+                    will: confirm_will(found.desktop_user_id, holder),
                     desktop: found.desktop_agent,
+                    network: found.desktop_network,
                     minutes_ago: (now - found.created_at).num_minutes().max(0),
                     nickname,
                     avatar_url,
+                    choices: found.choices.into_iter().map(MatchCode::as_str).collect(),
                 }
             }
             (TicketStatus::Confirmed, _) => PhoneView::Confirmed,
-            (TicketStatus::Cancelled, _) => PhoneView::Cancelled,
+            (TicketStatus::Cancelled, _) => PhoneView::Cancelled {
+                wrong_number: found.picked_wrong,
+            },
             (TicketStatus::Claimed, _) => PhoneView::Claimed,
             _ => PhoneView::Expired,
         })
@@ -231,10 +264,18 @@ impl QrSignIn {
         }
         let now = Utc::now();
         let (changed, status) = match decision {
-            Decision::Confirm => (
-                tickets::confirm(&self.db, id, now).await?,
-                TicketStatus::Confirmed,
-            ),
+            Decision::Confirm(code) => {
+                if tickets::confirm(&self.db, id, code, now).await? {
+                    (true, TicketStatus::Confirmed)
+                } else {
+                    // Not the computer's number (or not confirmable any more): a wrong pick
+                    // ends the ticket, so a relayed code cannot be guessed at.
+                    (
+                        tickets::reject(&self.db, id, code, now).await?,
+                        TicketStatus::Cancelled,
+                    )
+                }
+            }
             Decision::Cancel => (
                 tickets::cancel(&self.db, id, now).await?,
                 TicketStatus::Cancelled,
@@ -297,6 +338,20 @@ impl QrSignIn {
             ticket.expires_at,
             permit,
         ))
+    }
+}
+
+/// What the claim will do, as the landing decides it: a signed-in computer only goes on when
+/// the identity is its own account's (a QR claim never links); otherwise an account that has
+/// the identity signs in, and a new one is made for an identity nobody has.
+fn confirm_will(desktop_user: Option<i64>, holder: Option<(i64, String)>) -> ConfirmWill {
+    match (desktop_user, holder) {
+        (Some(desktop), Some((owner, account))) if desktop == owner => {
+            ConfirmWill::SignIn { account }
+        }
+        (Some(_), _) => ConfirmWill::Nothing,
+        (None, Some((_, account))) => ConfirmWill::SignIn { account },
+        (None, None) => ConfirmWill::CreateAccount,
     }
 }
 

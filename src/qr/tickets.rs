@@ -13,6 +13,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use providers::Profile;
+use rand::seq::{IndexedRandom, SliceRandom};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
@@ -73,12 +74,63 @@ impl TicketStatus {
     }
 }
 
+/// The two digits a desktop shows beside its QR code and its phone must pick among three:
+/// someone who relays the code to a victim's phone cannot show the victim the number.
+/// 10 to 99, so no leading zero to misread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MatchCode(u8);
+
+impl MatchCode {
+    const ALL: std::ops::RangeInclusive<u8> = 10..=99;
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.len() != 2 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        raw.parse().ok().filter(|n| Self::ALL.contains(n)).map(Self)
+    }
+
+    pub fn as_str(self) -> String {
+        self.0.to_string()
+    }
+
+    /// A code and the three numbers the phone offers (the code and two other ones), in a
+    /// random order, all from the CSPRNG. Kept with the ticket, so a reload shows the same.
+    fn draw() -> (Self, [Self; 3]) {
+        let mut rng = rand::rng();
+        let all: Vec<u8> = Self::ALL.collect();
+        let mut three: Vec<Self> = all.choose_multiple(&mut rng, 3).map(|&n| Self(n)).collect();
+        let code = three[0];
+        three.shuffle(&mut rng);
+        (code, [three[0], three[1], three[2]])
+    }
+}
+
+/// Who asked for a ticket, as far as the server can tell without believing them.
+#[derive(Debug, Clone, Default)]
+pub struct Requester {
+    /// "Chrome · Windows": what the desktop's User-Agent says (it could say anything).
+    pub agent: String,
+    /// `203.0.113.0/24`: the network the request came from.
+    pub network: Option<String>,
+    /// The account the desktop session was signed in to.
+    pub user_id: Option<i64>,
+}
+
 /// A ticket as the flows see it.
 #[derive(Debug, Clone)]
 pub struct LoginTicket {
     pub id: String,
     pub status: TicketStatus,
     pub desktop_agent: String,
+    pub desktop_network: Option<String>,
+    pub desktop_user_id: Option<i64>,
+    /// None only for tickets made before codes existed: those can never be confirmed.
+    pub match_code: Option<MatchCode>,
+    /// What the phone offers to pick, in order.
+    pub choices: Vec<MatchCode>,
+    /// Cancelled because the phone picked a number the desktop did not show.
+    pub picked_wrong: bool,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// The phone has authorised: whom the ticket would sign in.
@@ -98,10 +150,26 @@ impl LoginTicket {
             .profile
             .as_ref()
             .and_then(|p| serde_json::from_value::<Profile>(p.clone()).ok());
+        let match_code = model.match_code.as_deref().and_then(MatchCode::parse);
+        let choices = model
+            .match_choices
+            .as_deref()
+            .map(|c| c.split(' ').filter_map(MatchCode::parse).collect())
+            .unwrap_or_default();
+        let picked_wrong = model
+            .picked_code
+            .as_deref()
+            .and_then(MatchCode::parse)
+            .is_some_and(|picked| Some(picked) != match_code);
         Self {
             id: model.id,
             status,
             desktop_agent: model.desktop_agent,
+            desktop_network: model.desktop_network,
+            desktop_user_id: model.desktop_user_id,
+            match_code,
+            choices,
+            picked_wrong,
             created_at: model.created_at,
             expires_at: model.expires_at,
             profile,
@@ -132,13 +200,20 @@ pub fn is_ticket_id(raw: &str) -> bool {
 
 pub async fn create(
     db: &DatabaseConnection,
-    desktop_agent: &str,
+    requester: Requester,
     now: DateTime<Utc>,
 ) -> Result<LoginTicket, DbErr> {
+    let (code, choices) = MatchCode::draw();
+    let choices = choices.map(MatchCode::as_str).join(" ");
     let model = login_ticket::ActiveModel {
         id: Set(new_ticket_id()),
         status: Set(TicketStatus::Waiting.as_str().to_string()),
-        desktop_agent: Set(desktop_agent.chars().take(128).collect()),
+        desktop_agent: Set(requester.agent.chars().take(128).collect()),
+        desktop_network: Set(requester.network.map(|n| n.chars().take(64).collect())),
+        desktop_user_id: Set(requester.user_id),
+        match_code: Set(Some(code.as_str())),
+        match_choices: Set(Some(choices)),
+        picked_code: Set(None),
         created_at: Set(now),
         expires_at: Set(now + TICKET_LIFETIME),
         scanned_at: Set(None),
@@ -249,8 +324,14 @@ pub async fn attach_identity(
     .await?)
 }
 
-/// Confirm on the phone: only a scanned ticket that knows its person can be confirmed.
-pub async fn confirm(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+/// Confirm on the phone: only a scanned ticket that knows its person, and only with the
+/// number its desktop shows.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    id: &str,
+    code: MatchCode,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     transition(
         db,
         id,
@@ -259,6 +340,7 @@ pub async fn confirm(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> R
         |u| {
             u.col_expr(Column::DecidedAt, Expr::value(now))
                 .filter(Column::Profile.is_not_null())
+                .filter(Column::MatchCode.eq(code.as_str()))
         },
         now,
     )
@@ -271,20 +353,49 @@ pub async fn cancel(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Re
         id,
         &[TicketStatus::Waiting, TicketStatus::Scanned],
         TicketStatus::Cancelled,
+        |u| forget_identity(u, now),
+        now,
+    )
+    .await
+}
+
+/// The phone picked a number its desktop does not show: whoever holds the phone is not at
+/// that computer, so the ticket ends (and the pick is kept, for the phone to say why).
+pub async fn reject(
+    db: &DatabaseConnection,
+    id: &str,
+    picked: MatchCode,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    transition(
+        db,
+        id,
+        &[TicketStatus::Waiting, TicketStatus::Scanned],
+        TicketStatus::Cancelled,
         |u| {
-            u.col_expr(Column::DecidedAt, Expr::value(now))
-                .col_expr(
-                    Column::Profile,
-                    Expr::value(Option::<serde_json::Value>::None),
-                )
-                .col_expr(
-                    Column::Tokens,
-                    Expr::value(Option::<serde_json::Value>::None),
-                )
+            forget_identity(u, now)
+                .col_expr(Column::PickedCode, Expr::value(picked.as_str()))
+                .filter(Column::MatchCode.ne(picked.as_str()))
         },
         now,
     )
     .await
+}
+
+fn forget_identity(
+    update: sea_orm::UpdateMany<login_ticket::Entity>,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<login_ticket::Entity> {
+    update
+        .col_expr(Column::DecidedAt, Expr::value(now))
+        .col_expr(
+            Column::Profile,
+            Expr::value(Option::<serde_json::Value>::None),
+        )
+        .col_expr(
+            Column::Tokens,
+            Expr::value(Option::<serde_json::Value>::None),
+        )
 }
 
 /// The desktop takes a confirmed ticket, once. The identity is read back and wiped from the
@@ -353,6 +464,25 @@ mod tests {
         assert_ne!(a, new_ticket_id());
         assert!(!is_ticket_id("short"));
         assert!(!is_ticket_id(&format!("{}'", &a[1..])));
+    }
+
+    #[test]
+    fn codes_are_two_digits_and_offered_among_three_distinct_numbers() {
+        for _ in 0..200 {
+            let (code, choices) = MatchCode::draw();
+            assert!(choices.contains(&code));
+            assert!(
+                choices[0] != choices[1] && choices[1] != choices[2] && choices[0] != choices[2]
+            );
+            assert_eq!(MatchCode::parse(&code.as_str()), Some(code));
+        }
+        for bad in ["", "7", "07", "100", "4a", " 47", "+4", "-1"] {
+            assert_eq!(MatchCode::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            MatchCode::parse("47").map(MatchCode::as_str).as_deref(),
+            Some("47")
+        );
     }
 
     #[test]

@@ -20,11 +20,13 @@ const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/5
 const SAFARI_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
     (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
 
-/// What the desktop page shows: the ticket, the URL its QR encodes, and the QR itself.
+/// What the desktop page shows: the ticket, the URL its QR encodes, the QR itself, and the
+/// number the phone must pick.
 struct QrPage {
     ticket: String,
     url: String,
     svg: String,
+    code: String,
 }
 
 fn attribute(html: &str, name: &str) -> String {
@@ -47,7 +49,15 @@ async fn open_qr_page(desktop: &Browser) -> QrPage {
         ticket: attribute(&html, "data-ticket"),
         url: attribute(&html, "data-qr-url"),
         svg: html[svg_start..svg_end].to_string(),
+        code: attribute(&html, "data-match-code"),
     }
+}
+
+/// The numbers the phone page offers to pick, in the order shown.
+fn choices(html: &str) -> Vec<String> {
+    html.match_indices("data-choice=\"")
+        .map(|(at, _)| attribute(&html[at..], "data-choice"))
+        .collect()
 }
 
 /// A server-sent event stream, read one `status` event at a time.
@@ -113,10 +123,23 @@ async fn scan_and_authorize(
     (authorize, landed)
 }
 
-async fn decide(phone: &Browser, ticket: &str, decision: &str) {
-    let response = phone
-        .call("qr/decide", &[("ticket", ticket), ("decision", decision)])
-        .await;
+/// Confirms by picking the number the desktop shows, or cancels.
+async fn decide(phone: &Browser, qr: &QrPage, decision: &str) {
+    let code = if decision == "confirm" {
+        qr.code.as_str()
+    } else {
+        ""
+    };
+    post_decision(phone, &qr.ticket, decision, code).await;
+}
+
+/// The phone's form post as it is sent (an empty `code` is left out).
+async fn post_decision(phone: &Browser, ticket: &str, decision: &str, code: &str) {
+    let mut fields = vec![("ticket", ticket), ("decision", decision)];
+    if !code.is_empty() {
+        fields.push(("code", code));
+    }
+    let response = phone.call("qr/decide", &fields).await;
     assert!(
         response.status().is_success() || response.status().is_redirection(),
         "{}",
@@ -192,7 +215,7 @@ async fn a_new_person_scans_confirms_and_completes_the_profile_on_the_desktop() 
         page.contains("Chrome · Windows"),
         "the phone is told where the sign-in happens"
     );
-    decide(&phone, &qr.ticket, "confirm").await;
+    decide(&phone, &qr, "confirm").await;
     assert_eq!(events.next().await, "confirmed");
 
     assert_eq!(claim(&desktop, &qr.ticket).await, "/signup");
@@ -211,7 +234,7 @@ async fn a_returning_person_is_signed_in_and_authorised_silently() {
     let first = app.new_browser();
     let qr = open_qr_page(&first).await;
     scan_and_authorize(&app, &phone, &qr, 1).await;
-    decide(&phone, &qr.ticket, "confirm").await;
+    decide(&phone, &qr, "confirm").await;
     assert_eq!(claim(&first, &qr.ticket).await, "/signup");
     let id = first.complete_signup("returning", "Returning", "").await;
     assert!(id.status().is_success());
@@ -234,7 +257,7 @@ async fn a_returning_person_is_signed_in_and_authorised_silently() {
     let page = phone.get(&landed).await.text().await.expect("HTML");
     assert!(page.contains(&nickname), "the phone shows whom it signs in");
     assert_eq!(events.next().await, "scanned");
-    decide(&phone, &qr.ticket, "confirm").await;
+    decide(&phone, &qr, "confirm").await;
     assert_eq!(events.next().await, "confirmed");
     assert_eq!(claim(&second, &qr.ticket).await, "/account");
     assert_eq!(
@@ -253,12 +276,12 @@ async fn cancelling_on_the_phone_tells_the_desktop_and_nothing_can_be_claimed() 
     let phone = phone(&app);
     scan_and_authorize(&app, &phone, &qr, 3).await;
     assert_eq!(events.next().await, "scanned");
-    decide(&phone, &qr.ticket, "cancel").await;
+    decide(&phone, &qr, "cancel").await;
     assert_eq!(events.next().await, "cancelled");
     assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
     assert!(desktop.me().await.is_none());
     // A cancelled ticket cannot be confirmed afterwards.
-    decide(&phone, &qr.ticket, "confirm").await;
+    decide(&phone, &qr, "confirm").await;
     assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
 }
 
@@ -269,7 +292,7 @@ async fn a_ticket_is_claimed_once_and_only_by_the_session_that_made_it() {
     let qr = open_qr_page(&desktop).await;
     let phone = phone(&app);
     scan_and_authorize(&app, &phone, &qr, 1).await;
-    decide(&phone, &qr.ticket, "confirm").await;
+    decide(&phone, &qr, "confirm").await;
 
     let stranger = app.new_browser();
     assert_eq!(claim(&stranger, &qr.ticket).await, "/login?error=ticket");
@@ -373,7 +396,7 @@ async fn two_instances_share_one_ticket() {
     scan_and_authorize(&phone_side, &phone, &on_other, 4).await;
     assert_eq!(events.next().await, "scanned");
     let confirmed_at = Instant::now();
-    decide(&phone, &on_other.ticket, "confirm").await;
+    decide(&phone, &on_other, "confirm").await;
     assert_eq!(events.next().await, "confirmed");
     println!(
         "confirm reached the other instance's desktop in {:?}",
@@ -466,7 +489,7 @@ async fn a_claim_that_fails_midway_leaves_the_ticket_confirmed_for_another_try()
     let qr = open_qr_page(&desktop).await;
     let phone = phone(&app);
     scan_and_authorize(&app, &phone, &qr, 1).await;
-    decide(&phone, &qr.ticket, "confirm").await;
+    decide(&phone, &qr, "confirm").await;
     // The stored identity cannot be read back: the claim fails after its update.
     login_ticket::Entity::update_many()
         .col_expr(
@@ -513,7 +536,7 @@ async fn a_qr_scanned_by_someone_else_never_links_to_the_signed_in_person() {
     let qr = open_qr_page(&victim).await;
     let scanner = phone(&app);
     scan_and_authorize(&app, &scanner, &qr, 2).await;
-    decide(&scanner, &qr.ticket, "confirm").await;
+    decide(&scanner, &qr, "confirm").await;
     assert_eq!(
         claim(&victim, &qr.ticket).await,
         "/account?error=not_linked"
@@ -576,4 +599,194 @@ async fn streams_are_capped_per_client_and_in_all() {
     let second = app.new_browser();
     let qr = open_qr_page(&second).await;
     assert_eq!(events_status(&second, &qr.ticket).await.0, 503);
+}
+
+// ---- Relay defence: what the requester of a code cannot forge ----
+
+async fn ticket_status(app: &TestApp, ticket: &str) -> String {
+    login_ticket::Entity::find_by_id(ticket.to_string())
+        .one(&app.db.conn)
+        .await
+        .expect("read the ticket")
+        .expect("the ticket exists")
+        .status
+}
+
+#[tokio::test]
+async fn the_phone_page_shows_the_desktops_network_and_three_numbers_including_the_desktops() {
+    let app = spawn_app().await;
+    let desktop = app.browser_speaking("en");
+    let html = desktop.get("/login/qr").await.text().await.expect("HTML");
+    let code = attribute(&html, "data-match-code");
+    assert!(
+        code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()),
+        "a two-digit code: {code}"
+    );
+    assert!(
+        html.contains(&format!("On your phone, choose {code}")),
+        "the desktop tells the person which number to pick"
+    );
+
+    let qr = open_qr_page(&desktop).await;
+    let phone = phone(&app);
+    let (_, landed) = scan_and_authorize(&app, &phone, &qr, 2).await;
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    // The test client connects from 127.0.0.1: the desktop's network, not its address.
+    assert_eq!(attribute(&page, "data-desktop-network"), "127.0.0.0/24");
+    let network = &page[page.find("data-desktop-network").expect("the network")..];
+    let network =
+        &network[network.find('>').expect("a tag") + 1..network.find("</dd>").expect("an end")];
+    assert_eq!(
+        network, "127.0.0.0/24",
+        "the network, never the address itself"
+    );
+
+    let shown = choices(&page);
+    assert_eq!(shown.len(), 3, "three numbers to pick from: {shown:?}");
+    assert!(shown.contains(&qr.code), "{shown:?} has {}", qr.code);
+    let mut distinct = shown.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "three different numbers: {shown:?}");
+    assert!(
+        shown
+            .iter()
+            .all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_digit()))
+    );
+    let again = phone.get(&landed).await.text().await.expect("HTML");
+    assert_eq!(choices(&again), shown, "the same order on every reload");
+}
+
+#[tokio::test]
+async fn each_ticket_gets_its_own_random_code() {
+    let app = spawn_app().await;
+    let mut codes = std::collections::HashSet::new();
+    for _ in 0..8 {
+        codes.insert(open_qr_page(&app.new_browser()).await.code);
+    }
+    // Eight draws from 90 codes all equal: about one chance in 10^15.
+    assert!(codes.len() > 1, "{codes:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_number_cancels_the_ticket_and_nothing_can_be_claimed() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let mut events = Events::open(&desktop, &qr.ticket).await;
+    assert_eq!(events.next().await, "waiting");
+    let phone = phone(&app);
+    let (_, landed) = scan_and_authorize(&app, &phone, &qr, 2).await;
+    assert_eq!(events.next().await, "scanned");
+
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    let wrong = choices(&page)
+        .into_iter()
+        .find(|c| *c != qr.code)
+        .expect("a decoy");
+    post_decision(&phone, &qr.ticket, "confirm", &wrong).await;
+    assert_eq!(events.next().await, "cancelled");
+    assert_eq!(ticket_status(&app, &qr.ticket).await, "cancelled");
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    assert!(
+        page.contains(r#"data-outcome="phone-wrong-number""#),
+        "the phone says why"
+    );
+
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
+    // The right number afterwards changes nothing.
+    decide(&phone, &qr, "confirm").await;
+    assert_eq!(ticket_status(&app, &qr.ticket).await, "cancelled");
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
+    assert!(desktop.me().await.is_none());
+}
+
+#[tokio::test]
+async fn a_confirm_without_the_right_number_is_refused() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let qr = open_qr_page(&desktop).await;
+    let phone = phone(&app);
+    scan_and_authorize(&app, &phone, &qr, 2).await;
+
+    // Today's form: Confirm with no number, and numbers that are not numbers.
+    for code in ["", "abc", "4", "100", " 47"] {
+        post_decision(&phone, &qr.ticket, "confirm", code).await;
+        assert_eq!(
+            ticket_status(&app, &qr.ticket).await,
+            "scanned",
+            "confirm with {code:?}"
+        );
+        assert_eq!(claim(&desktop, &qr.ticket).await, "/login?error=ticket");
+    }
+    // The number from the desktop still works.
+    decide(&phone, &qr, "confirm").await;
+    assert_eq!(ticket_status(&app, &qr.ticket).await, "confirmed");
+    assert_eq!(claim(&desktop, &qr.ticket).await, "/signup");
+}
+
+#[tokio::test]
+async fn the_phone_says_whether_a_confirm_creates_an_account_or_signs_in_to_one() {
+    let app = spawn_app().await;
+    let phone = phone(&app);
+
+    let first = app.new_browser();
+    let qr = open_qr_page(&first).await;
+    let (_, landed) = scan_and_authorize(&app, &phone, &qr, 1).await;
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    assert_eq!(attribute(&page, "data-will"), "create-account");
+    assert!(page.contains("创建新账号"), "in words: a new account");
+    decide(&phone, &qr, "confirm").await;
+    assert_eq!(claim(&first, &qr.ticket).await, "/signup");
+    let id = first.complete_signup("owner", "账号主人", "").await;
+    assert!(id.status().is_success());
+
+    let second = app.new_browser();
+    let qr = open_qr_page(&second).await;
+    let (_, landed) = scan_and_authorize(&app, &phone, &qr, 1).await;
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    assert_eq!(attribute(&page, "data-will"), "sign-in");
+    assert!(
+        page.contains("账号主人"),
+        "the phone names the account it signs in to"
+    );
+}
+
+#[tokio::test]
+async fn the_phone_says_a_signed_in_computer_will_not_be_signed_in_or_linked() {
+    let app = spawn_app().await;
+    let requester = app.browser();
+    requester.sign_up(&app, "qq", 1, "requester").await;
+    let qr = open_qr_page(&requester).await;
+
+    let victim = phone(&app);
+    let (_, landed) = scan_and_authorize(&app, &victim, &qr, 2).await;
+    let page = victim.get(&landed).await.text().await.expect("HTML");
+    assert_eq!(attribute(&page, "data-will"), "nothing");
+    assert!(
+        page.contains("不会登录，也不会关联"),
+        "in words: confirming signs nobody in and links nothing"
+    );
+    decide(&victim, &qr, "confirm").await;
+    assert_eq!(
+        claim(&requester, &qr.ticket).await,
+        "/account?error=not_linked"
+    );
+    let me = requester.me().await.expect("still signed in");
+    assert_eq!(me["identities"].as_array().map(Vec::len), Some(1), "{me}");
+}
+
+#[tokio::test]
+async fn a_ticket_made_signed_in_cannot_be_claimed_after_signing_out() {
+    // The phone was told "nothing will happen"; signing out must not make it a sign-in.
+    let app = spawn_app().await;
+    let requester = app.browser();
+    requester.sign_up(&app, "qq", 1, "requester").await;
+    let qr = open_qr_page(&requester).await;
+    let victim = phone(&app);
+    scan_and_authorize(&app, &victim, &qr, 2).await;
+    requester.sign_out().await;
+    decide(&victim, &qr, "confirm").await;
+    assert_eq!(claim(&requester, &qr.ticket).await, "/login?error=ticket");
+    assert!(requester.me().await.is_none());
 }
