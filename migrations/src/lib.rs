@@ -7,10 +7,11 @@ mod m20261121_000001_accounts;
 mod m20261121_000002_login_tickets;
 mod m20261128_000003_sessions;
 mod m20261128_000004_callbacks;
-mod m20261128_000010_username_skeleton_keys;
+mod m20261128_000005_ticket_relay_defence;
+mod m20261128_000006_ticket_holders;
+mod m20261128_000007_username_skeleton_keys;
 
-pub use m20261128_000010_username_skeleton_keys::username_key as username_key_v2;
-mod m20261205_000004_ticket_relay_defence;
+pub use m20261128_000007_username_skeleton_keys::username_key as username_key_v2;
 
 pub struct Migrator;
 
@@ -22,8 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_login_tickets::Migration),
             Box::new(m20261128_000003_sessions::Migration),
             Box::new(m20261128_000004_callbacks::Migration),
-            Box::new(m20261128_000010_username_skeleton_keys::Migration),
-            Box::new(m20261205_000004_ticket_relay_defence::Migration),
+            Box::new(m20261128_000005_ticket_relay_defence::Migration),
+            Box::new(m20261128_000006_ticket_holders::Migration),
+            Box::new(m20261128_000007_username_skeleton_keys::Migration),
         ]
     }
 }

@@ -38,7 +38,7 @@ pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH};
 pub use handoff::{HandoffError, Handover, IdentityHandoff, VerifiedIdentity};
 pub use pending::SealedTokens;
 pub use refresh::RefreshError;
-pub use session::{SessionError, SignInSession, TicketSide};
+pub use session::{SessionError, SignInSession};
 pub use signed_in::{Account, SignedIn, Unknowable};
 pub use signup::{SignupError, SignupForm};
 pub use start::{EmbeddedStart, StartRequest, Started};

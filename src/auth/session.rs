@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `user_id` | the signed-in account |
 //! | `pending_signup` | a verified first login waiting for its profile ([`PendingSignup`]) |
-//! | `qr_tickets` / `qr_scanned_tickets` | login tickets this browser shows / scanned |
+//! | `qr_holder` | made to hold QR login tickets (the tickets name the session by its id's hash) |
 //! | `wechat_phone_known` | this phone has authorised a ticket with the full profile |
 //! | `sign_in_method`, `device`, `seen_at` | how it signed in and where it was last used |
 //!
@@ -21,7 +21,7 @@ use tower_sessions::Session;
 use tower_sessions::session::Id;
 
 use crate::auth::pending::PendingSignup;
-use crate::session::{DEVICE_KEY, Device, METHOD_KEY, USER_ID_KEY as USER_ID};
+use crate::session::{DEVICE_KEY, Device, METHOD_KEY, USER_ID_KEY as USER_ID, key_hash};
 
 pub type SessionError = tower_sessions::session::Error;
 
@@ -29,30 +29,10 @@ const SEEN_AT: &str = "seen_at";
 /// How often a signed-in session notes where it is used (and so stays alive while used).
 const SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 const PENDING_SIGNUP: &str = "pending_signup";
-const DESKTOP_TICKETS: &str = "qr_tickets";
-const PHONE_TICKETS: &str = "qr_scanned_tickets";
+/// Marks a session made to hold QR login tickets (the tickets name the session, not the
+/// other way round).
+const QR_HOLDER: &str = "qr_holder";
 const KNOWN_WECHAT_PHONE: &str = "wechat_phone_known";
-/// Tickets a desktop (or phone) session may hold at once (a page renews its code when it
-/// expires).
-const MAX_TICKETS: usize = 5;
-
-/// Which side of a QR login ticket a browser session is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TicketSide {
-    /// Created the ticket and shows its QR code: the only one that may claim it.
-    Desktop,
-    /// Scanned it: the only one that may confirm or cancel it.
-    Phone,
-}
-
-impl TicketSide {
-    fn key(self) -> &'static str {
-        match self {
-            TicketSide::Desktop => DESKTOP_TICKETS,
-            TicketSide::Phone => PHONE_TICKETS,
-        }
-    }
-}
 
 /// A browser's session, as sign-in sees it. Cheap to clone (the session is shared).
 #[derive(Clone, Debug)]
@@ -93,9 +73,8 @@ impl SignInSession {
     /// else's).
     pub async fn signed_in(&self, user_id: i64, method: &str) -> Result<(), SessionError> {
         self.0.cycle_id().await?;
-        for key in [PENDING_SIGNUP, DESKTOP_TICKETS, PHONE_TICKETS] {
-            self.0.remove::<serde_json::Value>(key).await?;
-        }
+        // The id changes, so the QR tickets that named the old one are let go as well.
+        self.0.remove::<serde_json::Value>(PENDING_SIGNUP).await?;
         // How it signed in, for the list of where the person is signed in.
         self.0.insert(METHOD_KEY, method).await?;
         self.0.insert(USER_ID, user_id).await
@@ -162,30 +141,24 @@ impl SignInSession {
 
     // ---- QR login tickets ----
 
-    async fn tickets(&self, side: TicketSide) -> Result<Vec<String>, SessionError> {
-        Ok(self.0.get(side.key()).await?.unwrap_or_default())
+    /// The key (the hash of the session id) a login ticket names this browser by, making
+    /// the session now if there is none yet.
+    pub async fn ticket_key(&self) -> Result<String, SessionError> {
+        if self.0.id().is_none() {
+            // Something to keep, so that the session is written and its cookie set.
+            self.0.insert(QR_HOLDER, true).await?;
+            self.0.save().await?;
+        }
+        Ok(self
+            .0
+            .id()
+            .map(|id| key_hash(&id))
+            .expect("a saved session has an id"))
     }
 
-    /// Binds a ticket to this browser session, on one side.
-    pub async fn hold_ticket(&self, side: TicketSide, id: &str) -> Result<(), SessionError> {
-        let mut ids = self.tickets(side).await?;
-        ids.retain(|known| known != id);
-        ids.push(id.to_string());
-        let excess = ids.len().saturating_sub(MAX_TICKETS);
-        ids.drain(..excess);
-        self.0.insert(side.key(), ids).await
-    }
-
-    /// True when this session holds the ticket on that side.
-    pub async fn holds_ticket(&self, side: TicketSide, id: &str) -> Result<bool, SessionError> {
-        Ok(self.tickets(side).await?.iter().any(|known| known == id))
-    }
-
-    /// Lets go of a ticket, so the session cannot try it again.
-    pub async fn release_ticket(&self, side: TicketSide, id: &str) -> Result<(), SessionError> {
-        let mut ids = self.tickets(side).await?;
-        ids.retain(|known| known != id);
-        self.0.insert(side.key(), ids).await
+    /// The key of this browser's session, if it has one (it then may hold tickets).
+    pub fn existing_ticket_key(&self) -> Option<String> {
+        self.0.id().map(|id| key_hash(&id))
     }
 
     /// Whether this phone has authorised a ticket with its full WeChat profile before (then
@@ -200,47 +173,5 @@ impl SignInSession {
 
     pub async fn remember_wechat_phone(&self) -> Result<(), SessionError> {
         self.0.insert(KNOWN_WECHAT_PHONE, true).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use tower_sessions::MemoryStore;
-
-    use super::*;
-
-    fn session() -> SignInSession {
-        SignInSession::new(Session::new(None, Arc::new(MemoryStore::default()), None))
-    }
-
-    #[tokio::test]
-    async fn tickets_are_held_per_side_and_only_the_last_five() {
-        let s = session();
-        for i in 0..7 {
-            s.hold_ticket(TicketSide::Desktop, &format!("t{i}"))
-                .await
-                .expect("stored");
-        }
-        assert!(
-            !s.holds_ticket(TicketSide::Desktop, "t1")
-                .await
-                .expect("read")
-        );
-        assert!(
-            s.holds_ticket(TicketSide::Desktop, "t6")
-                .await
-                .expect("read")
-        );
-        assert!(!s.holds_ticket(TicketSide::Phone, "t6").await.expect("read"));
-        s.release_ticket(TicketSide::Desktop, "t6")
-            .await
-            .expect("stored");
-        assert!(
-            !s.holds_ticket(TicketSide::Desktop, "t6")
-                .await
-                .expect("read")
-        );
     }
 }

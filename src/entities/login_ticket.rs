@@ -19,6 +19,10 @@ pub struct Model {
     pub match_code: Option<String>,
     pub match_choices: Option<String>,
     pub picked_code: Option<String>,
+    /// SHA-256 of the desktop session's id: the browser that shows the ticket and may claim it.
+    pub desktop_session: Option<String>,
+    /// SHA-256 of the phone session's id: the phone that scanned it and may decide.
+    pub phone_session: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,9 @@ use crate::components::site_info::use_site_info;
 use crate::components::user_menu::SessionChanged;
 use crate::i18n::use_locale;
 use crate::model::{AccountSummary, ServerError, Unlinked};
-use crate::pages::sessions::{EndSessionsSignedInWith, SessionsSection};
+use crate::pages::sessions::{
+    EndOtherSessions, EndSession, EndSessionsSignedInWith, SessionsSection, sessions_resource,
+};
 
 /// Where a plain form post goes back to.
 #[cfg(feature = "ssr")]
@@ -185,6 +187,13 @@ pub fn AccountPage() -> impl IntoView {
     let refresh = ServerAction::<RefreshIdentity>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let end_sessions = ServerAction::<EndSessionsSignedInWith>::new();
+    let end_one = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let sessions = sessions_resource(
+        Signal::derive(move || end_sessions.version().get()),
+        end_one,
+        end_others,
+    );
     let site = use_site_info();
     let account = Resource::new(
         move || {
@@ -213,6 +222,7 @@ pub fn AccountPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
                 {move || Suspend::new(async move {
                     let offered = site.await.map(|info| info.providers).unwrap_or_default();
+                    let sessions = sessions.await.unwrap_or_default();
                     match account.await {
                         Ok(Some(account)) => {
                             // Offered providers this account has no identity at yet.
@@ -224,7 +234,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <ProfileSection account=account.clone() update/>
                                 <IdentitiesSection account linkable unlink refresh/>
                                 <UnlinkedSessions unlink end_sessions/>
-                                <SessionsSection changed=Signal::derive(move || end_sessions.version().get())/>
+                                <SessionsSection sessions end_one end_others/>
                                 <SignOutSection sign_out/>
                             }
                                 .into_any()

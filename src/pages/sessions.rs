@@ -94,16 +94,14 @@ pub async fn end_sessions_signed_in_with(provider: String) -> Result<(), ServerE
     })
 }
 
-#[component]
-pub fn SessionsSection(
-    /// Bumped when something else ended sessions (unlinking), so the list is read again.
-    #[prop(into)]
+/// The list, read with the rest of the account page (one resource at the page's top, so that
+/// the server's render and the browser's hydration see the same data).
+pub fn sessions_resource(
     changed: Signal<usize>,
-) -> impl IntoView {
-    let locale = use_locale();
-    let end_one = ServerAction::<EndSession>::new();
-    let end_others = ServerAction::<EndOtherSessions>::new();
-    let sessions = Resource::new(
+    end_one: ServerAction<EndSession>,
+    end_others: ServerAction<EndOtherSessions>,
+) -> Resource<Result<Vec<DeviceSession>, ServerError>> {
+    Resource::new(
         move || {
             (
                 changed.get(),
@@ -112,37 +110,39 @@ pub fn SessionsSection(
             )
         },
         |_| get_sessions(),
-    );
+    )
+}
+
+#[component]
+pub fn SessionsSection(
+    sessions: Vec<DeviceSession>,
+    end_one: ServerAction<EndSession>,
+    end_others: ServerAction<EndOtherSessions>,
+) -> impl IntoView {
+    let locale = use_locale();
     let end_one_error = last_error(end_one);
     let end_others_error = last_error(end_others);
+    let others = sessions.iter().filter(|s| !s.current).count();
     view! {
         <h2>{locale.t("account-sessions-title")}</h2>
         <FormAlert error=end_one_error/>
         <FormAlert error=end_others_error/>
-        <Transition fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
-            {move || Suspend::new(async move {
-                let list = sessions.await.unwrap_or_default();
-                let others = list.iter().filter(|s| !s.current).count();
+        <ul class="sessions">
+            {sessions
+                .into_iter()
+                .map(|session| view! { <SessionRow session end_one/> })
+                .collect_view()}
+        </ul>
+        {(others > 0)
+            .then(|| {
                 view! {
-                    <ul class="sessions">
-                        {list
-                            .into_iter()
-                            .map(|session| view! { <SessionRow session end_one/> })
-                            .collect_view()}
-                    </ul>
-                    {(others > 0)
-                        .then(|| {
-                            view! {
-                                <ActionForm action=end_others attr:class="end-others-form">
-                                    <button class="button small danger" type="submit" data-end-others="">
-                                        {locale.t("account-sessions-end-others")}
-                                    </button>
-                                </ActionForm>
-                            }
-                        })}
+                    <ActionForm action=end_others attr:class="end-others-form">
+                        <button class="button small danger" type="submit" data-end-others="">
+                            {locale.t("account-sessions-end-others")}
+                        </button>
+                    </ActionForm>
                 }
             })}
-        </Transition>
     }
 }
 

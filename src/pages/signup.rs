@@ -208,10 +208,11 @@ fn UsernameField(value: String, error: Signal<Option<ServerError>>) -> impl Into
         let username = event_target_value(&ev);
         let generation = typed.get_value().wrapping_add(1);
         typed.set_value(generation);
-        // Debounced: only the value the person stopped at is checked.
+        // Debounced: only the value the person stopped at is checked, and only while the
+        // form is still on the page (the timer may fire after a navigation).
         set_timeout(
             move || {
-                if typed.get_value() == generation {
+                if typed.try_get_value() == Some(generation) {
                     check.dispatch(CheckUsername { username });
                 }
             },

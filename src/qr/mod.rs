@@ -29,20 +29,28 @@ use url::Url;
 pub use events::TicketEvents;
 pub use hub::TicketHub;
 pub use streams::StreamCaps;
+use tickets::Side;
 pub use tickets::{MatchCode, TicketStatus};
 
 use crate::auth::states::StateCookie;
 use streams::StreamGate;
 
 use crate::auth::{
-    Auth, HandoffError, Handover, IdentityHandoff, SessionError, SignInSession, TicketSide,
-    VerifiedIdentity,
+    Auth, HandoffError, Handover, IdentityHandoff, SessionError, SignInSession, VerifiedIdentity,
 };
 use crate::db::Database;
 use crate::model::{ConfirmWill, LoginError, PhoneView, QrTicket, paths};
 
+/// Live tickets one browser may have at once (a page renews its code when it expires).
+const MAX_LIVE_PER_BROWSER: u64 = 5;
+/// Live tickets from one network at once: a page per person behind one office's address, not
+/// a flood of rows.
+const MAX_LIVE_PER_NETWORK: u64 = 30;
+
 #[derive(Debug, thiserror::Error)]
 pub enum QrError {
+    #[error("too many live login tickets from this network")]
+    TooMany,
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("session store: {0}")]
@@ -133,17 +141,26 @@ impl QrSignIn {
         user_agent: Option<&str>,
         network: Option<String>,
     ) -> Result<QrTicket, QrError> {
+        let now = Utc::now();
+        if let Some(network) = network.as_deref()
+            && tickets::live_from_network(&self.db, network, now).await? >= MAX_LIVE_PER_NETWORK
+        {
+            return Err(QrError::TooMany);
+        }
+        let key = session.ticket_key().await?;
+        // A page renews its code when it expires: the browser's oldest is let go instead.
+        tickets::expire_oldest(&self.db, &key, MAX_LIVE_PER_BROWSER, now).await?;
         let requester = tickets::Requester {
             agent: user_agent.map_or_else(|| "?".to_string(), agent::describe),
             network,
             user_id: self.auth.signed_in(session).await?.map(|who| who.user_id()),
+            session: key,
         };
-        let ticket = tickets::create(&self.db, requester, Utc::now()).await?;
+        let ticket = tickets::create(&self.db, requester, now).await?;
         let code = ticket
             .match_code
             .expect("a ticket made now has a match code")
             .as_str();
-        session.hold_ticket(TicketSide::Desktop, &ticket.id).await?;
         let url = self
             .public_url
             .join(&paths::qr_scan(&ticket.id))
@@ -169,14 +186,15 @@ impl QrSignIn {
         if !agent::is_wechat(user_agent) && !self.simulated {
             return format!("{confirm_page}?need=wechat").into();
         }
-        match tickets::scan(&self.db, id, Utc::now()).await {
-            Ok(true) => {
-                self.hub.publish(id, TicketStatus::Scanned).await;
-                if let Err(e) = session.hold_ticket(TicketSide::Phone, id).await {
-                    tracing::error!(error = %e, "cannot bind a ticket to the phone");
-                    return confirm_page.into();
-                }
+        let phone = match session.ticket_key().await {
+            Ok(key) => key,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot bind a ticket to the phone");
+                return confirm_page.into();
             }
+        };
+        match tickets::scan(&self.db, id, &phone, Utc::now()).await {
+            Ok(true) => self.hub.publish(id, TicketStatus::Scanned).await,
             // Scanned before: a reload on the phone that scanned it, before it authorised,
             // goes through the authorization again; anyone else gets the confirm page.
             Ok(false) => {
@@ -203,10 +221,7 @@ impl QrSignIn {
     }
 
     async fn awaits_authorization(&self, session: &SignInSession, id: &str) -> bool {
-        let scanned_here = session
-            .holds_ticket(TicketSide::Phone, id)
-            .await
-            .unwrap_or(false);
+        let scanned_here = self.holds(session, id, Side::Phone).await.unwrap_or(false);
         let ticket = tickets::find(&self.db, id, Utc::now()).await.ok().flatten();
         scanned_here
             && ticket.is_some_and(|t| t.status == TicketStatus::Scanned && !t.has_identity())
@@ -222,7 +237,7 @@ impl QrSignIn {
         let Some(found) = tickets::find(&self.db, id, now).await? else {
             return Ok(PhoneView::Expired);
         };
-        if !session.holds_ticket(TicketSide::Phone, id).await? {
+        if !self.holds(session, id, Side::Phone).await? {
             return Ok(match found.status {
                 TicketStatus::Waiting | TicketStatus::Expired => PhoneView::Expired,
                 _ => PhoneView::NotYours,
@@ -259,7 +274,7 @@ impl QrSignIn {
         id: &str,
         decision: Decision,
     ) -> Result<(), QrError> {
-        if !session.holds_ticket(TicketSide::Phone, id).await? {
+        if !self.holds(session, id, Side::Phone).await? {
             return Ok(());
         }
         let now = Utc::now();
@@ -292,7 +307,7 @@ impl QrSignIn {
     #[tracing::instrument(skip_all)]
     pub async fn claim(&self, session: &SignInSession, id: &str) -> String {
         let now = Utc::now();
-        match session.holds_ticket(TicketSide::Desktop, id).await {
+        match self.holds(session, id, Side::Desktop).await {
             Ok(true) => {}
             Ok(false) => return LoginError::Ticket.location(),
             Err(e) => {
@@ -309,10 +324,15 @@ impl QrSignIn {
             }
         };
         self.hub.publish(id, TicketStatus::Claimed).await;
-        if let Err(e) = session.release_ticket(TicketSide::Desktop, id).await {
-            tracing::warn!(error = %e, "cannot forget a claimed ticket");
-        }
         self.auth.land_claimed(session, identity, now).await
+    }
+
+    /// Whether this browser's session holds ticket `id` on that side (the ticket names it).
+    async fn holds(&self, session: &SignInSession, id: &str, side: Side) -> Result<bool, DbErr> {
+        match session.existing_ticket_key() {
+            Some(key) => tickets::held_by(&self.db, id, side, &key).await,
+            None => Ok(false),
+        }
     }
 
     /// The status changes of a ticket this session created, for its live page.
@@ -324,7 +344,7 @@ impl QrSignIn {
     ) -> Result<TicketEvents, QrError> {
         // Counted before any work; the place is held for as long as the stream lives.
         let permit = self.streams.admit(id, client).ok_or(QrError::Busy)?;
-        if !session.holds_ticket(TicketSide::Desktop, id).await? {
+        if !self.holds(session, id, Side::Desktop).await? {
             return Err(QrError::NotFound);
         }
         let ticket = tickets::find(&self.db, id, Utc::now())

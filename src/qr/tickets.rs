@@ -115,6 +115,8 @@ pub struct Requester {
     pub network: Option<String>,
     /// The account the desktop session was signed in to.
     pub user_id: Option<i64>,
+    /// The desktop session (its id's hash): the only one that may follow and claim it.
+    pub session: String,
 }
 
 /// A ticket as the flows see it.
@@ -214,6 +216,8 @@ pub async fn create(
         match_code: Set(Some(code.as_str())),
         match_choices: Set(Some(choices)),
         picked_code: Set(None),
+        desktop_session: Set(Some(requester.session)),
+        phone_session: Set(None),
         created_at: Set(now),
         expires_at: Set(now + TICKET_LIFETIME),
         scanned_at: Set(None),
@@ -285,7 +289,14 @@ async fn transition(
 }
 
 /// The phone opened the ticket's URL.
-pub async fn scan(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+/// The phone opened the ticket's URL: its session (hash) is the only one that may decide.
+pub async fn scan(
+    db: &DatabaseConnection,
+    id: &str,
+    phone_session: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let phone_session = phone_session.to_string();
     transition(
         db,
         id,
@@ -294,10 +305,96 @@ pub async fn scan(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Resu
         |u| {
             u.col_expr(Column::ScannedAt, Expr::value(now))
                 .col_expr(Column::ExpiresAt, Expr::value(now + AFTER_SCAN_LIFETIME))
+                .col_expr(Column::PhoneSession, Expr::value(phone_session))
         },
         now,
     )
     .await
+}
+
+/// Which side of a ticket a browser session is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Made the ticket and shows its QR code: the only one that may follow and claim it.
+    Desktop,
+    /// Scanned it: the only one that may confirm or cancel it.
+    Phone,
+}
+
+/// Whether the session (its id's hash) holds ticket `id` on that side.
+pub async fn held_by(
+    db: &DatabaseConnection,
+    id: &str,
+    side: Side,
+    session: &str,
+) -> Result<bool, DbErr> {
+    if !is_ticket_id(id) {
+        return Ok(false);
+    }
+    let column = match side {
+        Side::Desktop => Column::DesktopSession,
+        Side::Phone => Column::PhoneSession,
+    };
+    Ok(login_ticket::Entity::find_by_id(id.to_string())
+        .filter(column.eq(session))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Live tickets (not ended, not expired) asked for from this network.
+pub async fn live_from_network(
+    db: &DatabaseConnection,
+    network: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    live(now)
+        .filter(Column::DesktopNetwork.eq(network))
+        .count(db)
+        .await
+}
+
+fn live(now: DateTime<Utc>) -> sea_orm::Select<login_ticket::Entity> {
+    login_ticket::Entity::find()
+        .filter(Column::Status.is_in([
+            TicketStatus::Waiting.as_str(),
+            TicketStatus::Scanned.as_str(),
+        ]))
+        .filter(Column::ExpiresAt.gt(now))
+}
+
+/// Lets go of all but the newest `keep - 1` live tickets of a desktop session, so that a new
+/// one makes `keep`: they expire now (a page that renews its code keeps working).
+pub async fn expire_oldest(
+    db: &DatabaseConnection,
+    session: &str,
+    keep: u64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::QueryOrder;
+    let live: Vec<String> = live(now)
+        .filter(Column::DesktopSession.eq(session))
+        .order_by_desc(Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let old: Vec<String> = live
+        .into_iter()
+        .skip(keep.saturating_sub(1) as usize)
+        .collect();
+    if old.is_empty() {
+        return Ok(());
+    }
+    login_ticket::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(TicketStatus::Expired.as_str()))
+        .col_expr(Column::ExpiresAt, Expr::value(now))
+        .filter(Column::Id.is_in(old))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// The phone's authorization came back: remember who would be signed in.

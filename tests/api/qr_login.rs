@@ -790,3 +790,54 @@ async fn a_ticket_made_signed_in_cannot_be_claimed_after_signing_out() {
     assert_eq!(claim(&requester, &qr.ticket).await, "/login?error=ticket");
     assert!(requester.me().await.is_none());
 }
+
+#[tokio::test]
+async fn qr_pages_opened_at_once_in_several_tabs_each_keep_their_ticket() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    // The browser has a session already (an earlier QR page).
+    open_qr_page(&desktop).await;
+    let pages = futures::future::join_all((0..4).map(|_| open_qr_page(&desktop))).await;
+    for qr in &pages {
+        let events = desktop.get(&format!("/auth/qr/{}/events", qr.ticket)).await;
+        assert_eq!(
+            events.status(),
+            200,
+            "ticket {} is this browser's",
+            qr.ticket
+        );
+    }
+}
+
+#[tokio::test]
+async fn live_tickets_are_capped_per_browser_and_per_address() {
+    let app = spawn_app().await;
+    let desktop = app.browser();
+    let first = open_qr_page(&desktop).await;
+    for _ in 0..5 {
+        open_qr_page(&desktop).await;
+    }
+    // Five live tickets per browser: the oldest is let go.
+    let mut events = Events::open(&desktop, &first.ticket).await;
+    assert_eq!(events.next().await, "expired");
+    assert_eq!(
+        login_ticket::Entity::find()
+            .filter(login_ticket::Column::Status.eq("waiting"))
+            .all(&app.db.conn)
+            .await
+            .expect("tickets")
+            .len(),
+        5,
+        "the oldest is expired in the database, not only forgotten"
+    );
+    // Thirty live tickets per address, whichever browsers ask.
+    for _ in 0..25 {
+        open_qr_page(&app.new_browser()).await;
+    }
+    let refused = app.new_browser().get("/login/qr").await;
+    let html = refused.text().await.expect("HTML");
+    assert!(
+        !html.contains("data-ticket="),
+        "no 31st live ticket from one address"
+    );
+}

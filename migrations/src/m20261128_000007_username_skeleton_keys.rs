@@ -14,7 +14,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261128_000010_username_skeleton_keys"
+        "m20261128_000007_username_skeleton_keys"
     }
 }
 
