@@ -63,11 +63,26 @@ pub fn unexpected(context: &str, error: impl std::fmt::Display) -> ServerError {
 /// server function posted by the hydrated page gets Leptos's redirect header instead.
 pub fn redirect(location: &str) {
     leptos_axum::redirect(location);
-    let rendering_a_page = use_context::<http::request::Parts>()
-        .is_some_and(|parts| parts.method == http::Method::GET);
-    if rendering_a_page && let Some(response) = use_context::<ResponseOptions>() {
+    if rendering_a_page()
+        && let Some(response) = use_context::<ResponseOptions>()
+    {
         response.set_status(StatusCode::FOUND);
     }
+}
+
+/// Sends a page that has nothing to show elsewhere, but only while the page is being
+/// rendered: a hydrated page reading its data again (after signing out, say) shows its own
+/// empty state instead of racing the navigation that is already under way.
+pub fn redirect_page(location: &str) {
+    if rendering_a_page() {
+        redirect(location);
+    }
+}
+
+/// Whether this server function runs for a page being rendered (a GET), not for a call from
+/// the hydrated page (a POST).
+fn rendering_a_page() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| parts.method == http::Method::GET)
 }
 
 /// Where a plain form post goes back to when it succeeds. Pages send no `Referer`

@@ -86,6 +86,8 @@ test.describe('in Chinese', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(/\/login$/);
     await expect(page.locator('header .user-menu')).toHaveText('登录');
+    // The login page drawn in the browser still shows WeChat's QR (no inline script there).
+    await expect(page.locator('#wechat-embedded-qr iframe')).toBeAttached();
     const api = await page.request.get('/api/me');
     expect(api.status()).toBe(401);
   });

@@ -50,6 +50,7 @@ fn constructor(embed: &WechatEmbed) -> String {
     };
     format!(
         "(function draw(){{if(!window.WxLogin){{return setTimeout(draw,50);}}\
+         var c=document.getElementById({id});if(!c||c.dataset.drawn){{return;}}c.dataset.drawn=1;\
          new WxLogin({{self_redirect:false,id:{id},appid:{appid},scope:\"snsapi_login\",\
          redirect_uri:encodeURIComponent({redirect}),state:{state},style:\"black\",href:\"\"}});}})();",
         id = json(CONTAINER),
@@ -76,17 +77,87 @@ pub fn EmbeddedWechatQr(next: Option<String>) -> impl IntoView {
                         .await
                         .ok()
                         .map(|embed| {
+                            // Drawn in the browser when the page was rendered there (after a
+                            // navigation): an inline script made there would have no nonce.
+                            #[cfg(feature = "hydrate")]
+                            draw::when_ready(embed.clone());
+                            // Only the server's page carries the inline script (with the CSP
+                            // nonce): it draws the QR before, or without, the wasm.
+                            let inline = if cfg!(feature = "ssr") { constructor(&embed) } else { String::new() };
                             view! {
                                 <div id=CONTAINER class="wechat-embed-frame" data-state=embed.state.clone()></div>
                                 // The page's CSP nonce: the policy allows no other inline script.
                                 <script src=embed.script_url.clone() nonce=use_nonce()></script>
-                                <script nonce=use_nonce() inner_html=constructor(&embed)></script>
+                                <script nonce=use_nonce() inner_html=inline></script>
                             }
                         })
                 })}
             </Suspense>
             <a class="wechat-fallback" href=fallback rel="external">{locale.t("wechat-open-full-page")}</a>
         </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod draw {
+    //! The browser side: `new WxLogin({...})` called from the wasm, once `wxLogin.js` has
+    //! loaded, unless the server's inline script drew the QR already.
+
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use super::CONTAINER;
+    use crate::model::WechatEmbed;
+
+    /// How long to wait for `wxLogin.js`: 100 tries, 50 ms apart.
+    const TRIES: u32 = 100;
+
+    pub fn when_ready(embed: WechatEmbed) {
+        try_draw(embed, TRIES);
+    }
+
+    fn try_draw(embed: WechatEmbed, tries_left: u32) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let constructor = Reflect::get(&window, &JsValue::from_str("WxLogin"))
+            .ok()
+            .and_then(|c| c.dyn_into::<Function>().ok());
+        let Some(constructor) = constructor else {
+            if tries_left > 0 {
+                leptos::prelude::set_timeout(
+                    move || try_draw(embed, tries_left - 1),
+                    std::time::Duration::from_millis(50),
+                );
+            }
+            return;
+        };
+        let Some(container) = window
+            .document()
+            .and_then(|d| d.get_element_by_id(CONTAINER))
+        else {
+            return;
+        };
+        if container.has_attribute("data-drawn") {
+            return;
+        }
+        // Nothing useful to do if these fail: the link to WeChat's full page stays.
+        let _ = container.set_attribute("data-drawn", "1");
+        let options = Object::new();
+        let redirect = js_sys::encode_uri_component(&embed.redirect_uri);
+        for (key, value) in [
+            ("self_redirect", JsValue::FALSE),
+            ("id", JsValue::from_str(CONTAINER)),
+            ("appid", JsValue::from_str(&embed.app_id)),
+            ("scope", JsValue::from_str("snsapi_login")),
+            ("redirect_uri", redirect.into()),
+            ("state", JsValue::from_str(&embed.state)),
+            ("style", JsValue::from_str("black")),
+            ("href", JsValue::from_str("")),
+        ] {
+            let _ = Reflect::set(&options, &JsValue::from_str(key), &value);
+        }
+        let _ = Reflect::construct(&constructor, &Array::of1(&options));
     }
 }
 

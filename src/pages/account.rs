@@ -23,13 +23,13 @@ const PAGE: &str = "/account";
 /// The account of this session; without one, the page sends the person to sign in.
 #[server(endpoint = "account/details")]
 pub async fn get_account() -> Result<Option<AccountSummary>, ServerError> {
-    use crate::server_fn::{app_state, fail, redirect, signed_in, unexpected};
+    use crate::server_fn::{app_state, fail, redirect_page, signed_in, unexpected};
 
     let app = app_state()?;
     let who = match signed_in(&app).await {
         Ok(who) => who,
         Err(ServerError::Expired) => {
-            redirect("/login?next=/account");
+            redirect_page("/login?next=/account");
             return Ok(None);
         }
         Err(e) => return Err(fail(e)),

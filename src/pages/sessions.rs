@@ -17,7 +17,12 @@ pub async fn get_sessions() -> Result<Vec<DeviceSession>, ServerError> {
     use crate::server_fn::{app_state, fail, session, signed_in, unexpected};
 
     let app = app_state()?;
-    let who = signed_in(&app).await.map_err(fail)?;
+    // Signed out: nothing to list (the account page itself sends the person to sign in).
+    let who = match signed_in(&app).await {
+        Ok(who) => who,
+        Err(ServerError::Expired) => return Ok(Vec::new()),
+        Err(e) => return Err(fail(e)),
+    };
     let viewer = session().await?;
     app.auth
         .sessions_of(&who, &viewer)

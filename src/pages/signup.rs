@@ -16,7 +16,7 @@ use crate::model::{ServerError, SignupDraft, UsernameCheck};
 /// The pending first login of this session; with none, the page sends the person to sign in.
 #[server(endpoint = "signup/draft")]
 pub async fn get_signup_draft() -> Result<Option<SignupDraft>, ServerError> {
-    use crate::server_fn::{app_state, fail, redirect, session, unexpected};
+    use crate::server_fn::{app_state, fail, redirect_page, session, unexpected};
 
     let app = app_state()?;
     let session = session().await?;
@@ -26,7 +26,7 @@ pub async fn get_signup_draft() -> Result<Option<SignupDraft>, ServerError> {
         .await
         .map_err(|e| fail(unexpected("cannot prepare the profile form", e)))?;
     if draft.is_none() {
-        redirect("/login");
+        redirect_page("/login");
     }
     Ok(draft)
 }
