@@ -178,26 +178,23 @@ async fn as_the_browser(
     url: &str,
     timeout: Option<Duration>,
 ) -> reqwest::Result<reqwest::Response> {
-    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-    if let Some(timeout) = timeout {
-        client = client.timeout(timeout);
-    }
-    client
-        .build()
-        .expect("a client")
-        .get(url)
-        .header(
-            COOKIE,
-            browser.cookie_header(url).expect("the browser's cookies"),
-        )
-        .send()
-        .await
+    let cookies = browser.cookie_header(url).expect("the browser's cookies");
+    unanswered(url, &cookies, timeout).await
 }
 
 /// `url` requested with only this session cookie, by a client whose answers nobody keeps.
 async fn with_session_cookie(
     url: &str,
     session_id: &str,
+    timeout: Option<Duration>,
+) -> reqwest::Result<reqwest::Response> {
+    unanswered(url, &format!("denglu_session={session_id}"), timeout).await
+}
+
+/// `url` requested with exactly `cookies`, by a client that keeps nothing and follows nothing.
+async fn unanswered(
+    url: &str,
+    cookies: &str,
     timeout: Option<Duration>,
 ) -> reqwest::Result<reqwest::Response> {
     let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
@@ -208,7 +205,7 @@ async fn with_session_cookie(
         .build()
         .expect("a client")
         .get(url)
-        .header(COOKIE, format!("denglu_session={session_id}"))
+        .header(COOKIE, cookies)
         .send()
         .await
 }
