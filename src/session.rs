@@ -258,21 +258,38 @@ fn idle(settings: &Settings) -> Duration {
     Duration::minutes(settings.session_idle_minutes)
 }
 
-/// The `Set-Cookie` value that gives the browser a started sign-in (`auth::states`): sent
-/// only to `/auth/`, for as long as a state lives.
+/// On https a started sign-in is a `__Host-` cookie: a browser refuses one set by a sibling
+/// subdomain, so nobody can plant a started sign-in of their own in this browser and have it
+/// complete their sign-in here (login CSRF). Such a cookie must have the path `/`.
+const HOST_PREFIX: &str = "__Host-";
+
+/// The name a started sign-in's cookie is sent under, and its path.
+fn state_cookie_name(name: &str, settings: &Settings) -> (String, &'static str) {
+    if settings.secure_cookies() {
+        (format!("{HOST_PREFIX}{name}"), "/")
+    } else {
+        (name.to_string(), "/auth/")
+    }
+}
+
+/// The `Set-Cookie` value that gives the browser a started sign-in (`auth::states`), for as
+/// long as a state lives.
 pub fn state_cookie(name: &str, value: &str, settings: &Settings) -> Option<HeaderValue> {
     let max_age = Duration::try_from(settings.lifetimes.state).unwrap_or(Duration::minutes(10));
-    cookie_header(name, value, max_age, settings)
+    let (name, path) = state_cookie_name(name, settings);
+    cookie_header(&name, value, path, max_age, settings)
 }
 
 /// The `Set-Cookie` value that makes the browser forget a started sign-in.
 pub fn expired_state_cookie(name: &str, settings: &Settings) -> Option<HeaderValue> {
-    cookie_header(name, "", Duration::ZERO, settings)
+    let (name, path) = state_cookie_name(name, settings);
+    cookie_header(&name, "", path, Duration::ZERO, settings)
 }
 
 fn cookie_header(
     name: &str,
     value: &str,
+    path: &str,
     max_age: Duration,
     settings: &Settings,
 ) -> Option<HeaderValue> {
@@ -280,22 +297,36 @@ fn cookie_header(
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(settings.secure_cookies())
-        .path("/auth/")
+        .path(path.to_string())
         .max_age(max_age)
         .build();
     HeaderValue::from_str(&cookie.encoded().to_string()).ok()
 }
 
-/// The cookies of the request whose names start with `prefix`, as (name, value).
-pub fn cookies_named(headers: &HeaderMap, prefix: &str) -> Vec<(String, String)> {
+/// The started sign-ins (cookies whose names start with `prefix`) the request carries, by
+/// their plain names; on https only `__Host-` ones count.
+pub fn carried_states(
+    headers: &HeaderMap,
+    prefix: &str,
+    settings: &Settings,
+) -> Vec<(String, String)> {
+    let secure = settings.secure_cookies();
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .filter(|c| c.name().starts_with(prefix))
-        .map(|c| (c.name().to_string(), c.value().to_string()))
+        .filter_map(|c| {
+            let plain = if secure {
+                c.name().strip_prefix(HOST_PREFIX)?
+            } else {
+                c.name()
+            };
+            plain
+                .starts_with(prefix)
+                .then(|| (plain.to_string(), c.value().to_string()))
+        })
         .collect()
 }
 
@@ -350,6 +381,31 @@ fn replace_session_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_https_only_host_prefixed_state_cookies_count() {
+        let secure = Settings::from_pairs([("DENGLU_PUBLIC_URL", "https://login.example.com")])
+            .expect("valid settings");
+        let plain = Settings::from_pairs([]).expect("valid settings");
+        let mut headers = HeaderMap::new();
+        headers.append(
+            COOKIE,
+            HeaderValue::from_static("dls_planted=x; __Host-dls_mine=y; other=z"),
+        );
+        assert_eq!(
+            carried_states(&headers, "dls_", &secure),
+            [("dls_mine".to_string(), "y".to_string())]
+        );
+        assert_eq!(
+            carried_states(&headers, "dls_", &plain),
+            [("dls_planted".to_string(), "x".to_string())]
+        );
+        let set = state_cookie("dls_mine", "y", &secure).expect("a cookie");
+        let set = set.to_str().expect("ascii");
+        assert!(set.starts_with("__Host-dls_mine=y"), "{set}");
+        assert!(set.contains("Path=/;") || set.ends_with("Path=/"), "{set}");
+        assert!(set.contains("Secure"), "{set}");
+    }
 
     #[test]
     fn a_handoff_replaces_only_the_session_cookie() {

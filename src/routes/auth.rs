@@ -15,7 +15,7 @@ use crate::auth::states::{self, StateCookie};
 use crate::auth::{CallbackRequest, SignInSession, StartRequest};
 use crate::qr::agent;
 use crate::routes::redirect;
-use crate::session::{Handoff, cookies_named, expired_state_cookie, state_cookie};
+use crate::session::{Handoff, carried_states, expired_state_cookie, state_cookie};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -72,7 +72,7 @@ async fn callback(
 ) -> Response {
     let query = query_map(raw.as_deref());
     let session = SignInSession::new(session);
-    let state_cookies = cookies_named(&headers, states::COOKIE_PREFIX);
+    let state_cookies = carried_states(&headers, states::COOKIE_PREFIX, &app.settings);
     let request = CallbackRequest {
         session: &session,
         query: &query,

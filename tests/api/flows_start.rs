@@ -87,10 +87,11 @@ async fn https_public_url_makes_the_cookies_secure() {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("dls_"))
-        .expect("a state cookie")
+        .find(|c| c.starts_with("__Host-dls_"))
+        .expect("a state cookie no sibling subdomain can plant")
         .to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("Path=/;"), "{cookie}");
     let redirect_uri = query_param(&location(&response), "redirect_uri").expect("redirect_uri");
     assert_eq!(redirect_uri, "https://login.example.com/auth/qq/callback");
 }
