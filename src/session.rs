@@ -15,7 +15,8 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::UpdateMany;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use sha2::{Digest, Sha256};
 use time::Duration;
@@ -37,6 +38,20 @@ pub const DEVICE_KEY: &str = "device";
 /// An ended session's data: nobody, and a marker so the session is not empty.
 const TOMBSTONE: &str = r#"{"ended":true}"#;
 const TOMBSTONE_LIFE: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Ends the sessions `update` selects: each becomes a tombstone that names nobody, cannot be
+/// written back (see `save`), and is swept a minute later. Every way a session ends goes
+/// through here, so a request still running for it cannot bring it back.
+pub fn end(update: UpdateMany<session::Entity>) -> UpdateMany<session::Entity> {
+    update
+        .col_expr(session::Column::Data, Expr::value(TOMBSTONE))
+        .col_expr(session::Column::UserId, Expr::value(Option::<i64>::None))
+        .col_expr(session::Column::Method, Expr::value(Option::<String>::None))
+        .col_expr(
+            session::Column::ExpiresAt,
+            Expr::value(Utc::now() + TOMBSTONE_LIFE),
+        )
+}
 
 /// How long sessions live, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -110,11 +125,7 @@ impl Store {
 
     /// The row a record is saved as: the columns copied out of its data, its expiry
     /// shortened while nobody is signed in.
-    fn row(
-        &self,
-        record: &Record,
-        now: DateTime<Utc>,
-    ) -> session_store::Result<session::ActiveModel> {
+    fn row(&self, record: &Record, now: DateTime<Utc>) -> session_store::Result<Row> {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let user_id = record
@@ -138,19 +149,23 @@ impl Store {
         } else {
             requested.min(now + self.lifetimes.anonymous)
         };
-        Ok(session::ActiveModel {
-            key_hash: Set(key_hash(&record.id)),
-            data: Set(data),
-            user_id: Set(user_id),
-            method: Set(method),
-            agent: Set(device.agent),
-            network: Set(device.network),
-            created_at: Set(now),
-            last_seen_at: Set(now),
-            expires_at: Set(expires_at),
-            ..Default::default()
+        Ok(Row {
+            data,
+            user_id,
+            method,
+            device,
+            expires_at,
         })
     }
+}
+
+/// The columns a session record is written as.
+struct Row {
+    data: String,
+    user_id: Option<i64>,
+    method: Option<String>,
+    device: Device,
+    expires_at: DateTime<Utc>,
 }
 
 fn backend(e: DbErr) -> session_store::Error {
@@ -161,8 +176,21 @@ fn backend(e: DbErr) -> session_store::Error {
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            let row = self.row(record, Utc::now())?;
-            match session::Entity::insert(row).exec(&self.db).await {
+            let now = Utc::now();
+            let row = self.row(record, now)?;
+            let model = session::ActiveModel {
+                key_hash: Set(key_hash(&record.id)),
+                data: Set(row.data),
+                user_id: Set(row.user_id),
+                method: Set(row.method),
+                agent: Set(row.device.agent),
+                network: Set(row.device.network),
+                created_at: Set(now),
+                last_seen_at: Set(now),
+                expires_at: Set(row.expires_at),
+                ..Default::default()
+            };
+            match session::Entity::insert(model).exec(&self.db).await {
                 Ok(_) => return Ok(()),
                 // 128 random bits collided: draw again.
                 Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
@@ -173,23 +201,23 @@ impl SessionStore for Store {
         }
     }
 
+    /// Writes a session back: only a live one, never one that ended (signed out, ended from
+    /// the account page, its account disabled) or expired meanwhile. A request that read the
+    /// session before it ended must not bring it back; only `create` inserts.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let row = self.row(record, Utc::now())?;
-        session::Entity::insert(row)
-            .on_conflict(
-                // A session keeps the time it began.
-                OnConflict::column(session::Column::KeyHash)
-                    .update_columns([
-                        session::Column::Data,
-                        session::Column::UserId,
-                        session::Column::Method,
-                        session::Column::Agent,
-                        session::Column::Network,
-                        session::Column::LastSeenAt,
-                        session::Column::ExpiresAt,
-                    ])
-                    .to_owned(),
-            )
+        let now = Utc::now();
+        let row = self.row(record, now)?;
+        session::Entity::update_many()
+            .col_expr(session::Column::Data, Expr::value(row.data))
+            .col_expr(session::Column::UserId, Expr::value(row.user_id))
+            .col_expr(session::Column::Method, Expr::value(row.method))
+            .col_expr(session::Column::Agent, Expr::value(row.device.agent))
+            .col_expr(session::Column::Network, Expr::value(row.device.network))
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .col_expr(session::Column::ExpiresAt, Expr::value(row.expires_at))
+            .filter(session::Column::KeyHash.eq(key_hash(&record.id)))
+            .filter(session::Column::Data.ne(TOMBSTONE))
+            .filter(session::Column::ExpiresAt.gt(now))
             .exec(&self.db)
             .await
             .map(|_| ())

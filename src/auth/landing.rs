@@ -149,12 +149,14 @@ impl Auth {
                 self.require_active(owner).await?;
                 identities::record_login(db, *identity, &profile, Some(&tokens), now).await?;
                 if arrival.attach_pending
-                    && let Some(waiting) = session.take_pending_signup(now).await?
+                    && let Some(waiting) = session.pending_signup(now).await?
                 {
-                    session.signed_in(owner, profile.provider.as_str()).await?;
+                    // Linked first: if that fails, the pending sign-up is still there. Signing
+                    // in then ends it.
                     let outcome =
                         accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now)
                             .await?;
+                    session.signed_in(owner, profile.provider.as_str()).await?;
                     return Ok(account_notice(outcome));
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;

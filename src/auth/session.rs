@@ -122,18 +122,6 @@ impl SignInSession {
         }
     }
 
-    /// The pending sign-up, taken out of the session (it is linked elsewhere).
-    pub async fn take_pending_signup(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<Option<PendingSignup>, SessionError> {
-        let pending = self.pending_signup(now).await?;
-        if pending.is_some() {
-            self.forget_pending_signup().await?;
-        }
-        Ok(pending)
-    }
-
     async fn forget_pending_signup(&self) -> Result<(), SessionError> {
         self.0.remove::<serde_json::Value>(PENDING_SIGNUP).await?;
         Ok(())
@@ -142,9 +130,10 @@ impl SignInSession {
     // ---- QR login tickets ----
 
     /// The key (the hash of the session id) a login ticket names this browser by, making
-    /// the session now if there is none yet.
+    /// the session now if there is none yet. The session is read first: the cookie may name
+    /// one that ended or expired, and then a new one is made.
     pub async fn ticket_key(&self) -> Result<String, SessionError> {
-        if self.0.id().is_none() {
+        if self.existing_ticket_key().await?.is_none() {
             // Something to keep, so that the session is written and its cookie set.
             self.0.insert(QR_HOLDER, true).await?;
             self.0.save().await?;
@@ -156,9 +145,11 @@ impl SignInSession {
             .expect("a saved session has an id"))
     }
 
-    /// The key of this browser's session, if it has one (it then may hold tickets).
-    pub fn existing_ticket_key(&self) -> Option<String> {
-        self.0.id().map(|id| key_hash(&id))
+    /// The key of this browser's session, if it has a live one (it then may hold tickets).
+    pub async fn existing_ticket_key(&self) -> Result<Option<String>, SessionError> {
+        // Reading loads the session: an id whose session is gone reads as none afterwards.
+        self.0.get::<bool>(QR_HOLDER).await?;
+        Ok(self.0.id().map(|id| key_hash(&id)))
     }
 
     /// Whether this phone has authorised a ticket with its full WeChat profile before (then

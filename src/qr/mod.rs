@@ -328,9 +328,9 @@ impl QrSignIn {
     }
 
     /// Whether this browser's session holds ticket `id` on that side (the ticket names it).
-    async fn holds(&self, session: &SignInSession, id: &str, side: Side) -> Result<bool, DbErr> {
-        match session.existing_ticket_key() {
-            Some(key) => tickets::held_by(&self.db, id, side, &key).await,
+    async fn holds(&self, session: &SignInSession, id: &str, side: Side) -> Result<bool, QrError> {
+        match session.existing_ticket_key().await? {
+            Some(key) => Ok(tickets::held_by(&self.db, id, side, &key).await?),
             None => Ok(false),
         }
     }

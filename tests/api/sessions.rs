@@ -236,3 +236,74 @@ async fn a_request_sent_with_the_id_a_sign_in_just_retired_does_not_sign_the_bro
     );
     assert!(browser.me().await.is_some());
 }
+
+#[tokio::test]
+async fn a_session_ended_while_one_of_its_requests_runs_is_not_brought_back() {
+    use denglu::session::{Lifetimes, Store};
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::Id;
+
+    let app = spawn_app().await;
+    let laptop = app.new_browser();
+    laptop.sign_up(&app, "qq", 1, "ender").await;
+    let thief = app.new_browser();
+    assert_eq!(thief.sign_in_with(&app, "qq", 1).await, "/account");
+    let store = Store::new(
+        app.db.conn.clone(),
+        Lifetimes {
+            anonymous: Duration::minutes(30),
+            absolute: Duration::days(30),
+        },
+    );
+    let id: Id = thief
+        .session_id()
+        .expect("a session")
+        .parse()
+        .expect("a session id");
+    // One of the thief's requests has read its session...
+    let record = store
+        .load(&id)
+        .await
+        .expect("the store answers")
+        .expect("the session is live");
+    // ...when the person ends every other session...
+    let ended = laptop.call("account/end_other_sessions", &[]).await;
+    assert!(ended.status().is_success(), "{}", ended.status());
+    // ...and then that request writes its session back.
+    store.save(&record).await.expect("the store answers");
+    assert!(thief.me().await.is_none(), "the ended session stays ended");
+    assert!(laptop.me().await.is_some());
+}
+
+#[tokio::test]
+async fn a_phone_whose_old_session_ended_can_still_scan_and_confirm() {
+    let app = spawn_app().await;
+    let phone = app.browser_with_agent(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+         (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI",
+    );
+    // The phone's cookie names a session that has since ended (expired, swept, signed out).
+    phone.plant_session("AAAAAAAAAAAAAAAAAAAAAA");
+    let desktop = app.new_browser();
+    let html = desktop.get("/login/qr").await.text().await.expect("HTML");
+    let ticket = html
+        .split("data-ticket=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a ticket")
+        .to_string();
+    app.auto_approve("wechat_mp", 1).await;
+    let scanned = phone.get(&format!("/qr/{ticket}")).await;
+    let authorize = crate::helpers::location(&scanned);
+    assert!(
+        authorize.contains("/connect/oauth2/authorize"),
+        "{authorize}"
+    );
+    let callback = phone.authorize(&authorize).await;
+    let landed = phone.callback(&callback).await;
+    let page = phone.get(&landed).await.text().await.expect("HTML");
+    assert!(
+        page.contains("data-choice="),
+        "the phone that scanned may decide: {page}"
+    );
+}

@@ -19,18 +19,18 @@ pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<sessio
         .await
 }
 
-/// Ends sessions of `user_id`: the one numbered `only`, or all but the one keyed `keep`, or
-/// those signed in with `method`. Returns how many ended.
+/// Ends sessions of `user_id` (see `session::end`): the one numbered, or all but the one keyed
+/// `keep`, or those signed in with `method`. Returns how many ended.
 pub async fn end(db: &DatabaseConnection, user_id: i64, which: Which<'_>) -> Result<u64, DbErr> {
-    let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
-    delete = match which {
-        Which::Numbered(id) => delete.filter(session::Column::Id.eq(id)),
-        Which::AllBut(keep) => delete.filter(session::Column::KeyHash.ne(keep)),
-        Which::SignedInWith { method, keep } => delete
+    let mine = session::Entity::update_many().filter(session::Column::UserId.eq(user_id));
+    let chosen = match which {
+        Which::Numbered(id) => mine.filter(session::Column::Id.eq(id)),
+        Which::AllBut(keep) => mine.filter(session::Column::KeyHash.ne(keep)),
+        Which::SignedInWith { method, keep } => mine
             .filter(session::Column::Method.eq(method))
             .filter(session::Column::KeyHash.ne(keep)),
     };
-    Ok(delete.exec(db).await?.rows_affected)
+    Ok(crate::session::end(chosen).exec(db).await?.rows_affected)
 }
 
 /// Which of an account's sessions to end.
@@ -50,8 +50,7 @@ pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<()
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
+    crate::session::end(session::Entity::update_many().filter(session::Column::UserId.eq(user_id)))
         .exec(&txn)
         .await?;
     txn.commit().await
