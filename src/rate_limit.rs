@@ -149,7 +149,7 @@ fn session_cookie(request: &Request) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| name.trim_start_matches("__Host-") == COOKIE_NAME)
         .map(|(_, value)| value.chars().take(128).collect())
 }
 

@@ -29,6 +29,18 @@ use crate::config::Settings;
 use crate::entities::session;
 
 pub const COOKIE_NAME: &str = "denglu_session";
+/// On https the session cookie is `__Host-denglu_session`: a browser refuses such a cookie
+/// from a sibling subdomain, so nobody can plant a session of their own in this browser.
+const SECURE_COOKIE_NAME: &str = "__Host-denglu_session";
+
+/// The session cookie's name for this site.
+pub fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies() {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 
 /// The keys of session data the store copies into columns (written by `auth::session`).
 pub const USER_ID_KEY: &str = "user_id";
@@ -274,7 +286,7 @@ impl SessionStore for Store {
 /// [`handoff_cookie`] builds the same cookie by hand.
 pub fn layer(store: Store, settings: &Settings) -> SessionManagerLayer<Store> {
     SessionManagerLayer::new(store)
-        .with_name(COOKIE_NAME)
+        .with_name(cookie_name(settings))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies())
@@ -365,7 +377,7 @@ pub struct Handoff(pub Id);
 
 /// The session cookie for `id`, exactly as [`layer`] sets it.
 fn handoff_cookie(id: Id, settings: &Settings) -> Cookie<'static> {
-    Cookie::build((COOKIE_NAME, id.to_string()))
+    Cookie::build((cookie_name(settings), id.to_string()))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(settings.secure_cookies())
@@ -393,7 +405,7 @@ fn replace_session_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
         .iter()
         .filter(|value| {
             let name = value.to_str().ok().and_then(|v| v.split_once('='));
-            name.is_none_or(|(name, _)| name.trim() != COOKIE_NAME)
+            name.is_none_or(|(name, _)| name.trim() != cookie.name())
         })
         .cloned()
         .collect();

@@ -150,3 +150,23 @@ async fn phones_get_the_mobile_pages_of_qq_and_weibo() {
         );
     }
 }
+
+#[tokio::test]
+async fn on_https_the_session_cookie_cannot_be_planted_by_a_sibling_subdomain() {
+    let app = spawn_app_with(&[("DENGLU_PUBLIC_URL", "https://login.example.com")]).await;
+    // A page that holds a QR ticket makes a session.
+    let response = app.get("/login/qr").await;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("denglu_session="))
+        .expect("a session cookie")
+        .to_string();
+    assert!(cookie.starts_with("__Host-denglu_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+}
