@@ -12,6 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -230,7 +231,10 @@ fn router(state: AppState, store: session::Store) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Policies::new(&settings),
             defences::content_security_policy,
-        ));
+        ))
+        // Pages and JSON go out compressed (brotli or gzip, as the browser accepts); the
+        // live-status streams are left alone, so each event arrives as it happens.
+        .layer(CompressionLayer::new());
     defences::fixed_headers(app, &settings).layer(
         ServiceBuilder::new()
             // The id is ours alone: one sent by the client would let it write into our logs

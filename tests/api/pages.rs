@@ -165,3 +165,31 @@ async fn viewing_the_login_page_writes_nothing_to_the_database() {
         assert_eq!(app.count(table).await, 0, "{table}");
     }
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app().await;
+    for (accepts, encoding) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        let response = app
+            .client
+            .get(app.url("/login"))
+            .header("accept-encoding", accepts)
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or_default()),
+            Some(encoding),
+            "{accepts}"
+        );
+    }
+    let plain = app.get("/login").await;
+    assert!(
+        plain.headers().get("content-encoding").is_none(),
+        "nothing asked, nothing sent"
+    );
+}
