@@ -196,7 +196,8 @@ fn router(state: AppState, store: session::Store) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             site.clone(),
             defences::stay_on_site,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(routes::device::note_device));
 
     if settings.simulator {
         let config = simulator_config(settings.public_url.as_ref());
@@ -205,7 +206,6 @@ fn router(state: AppState, store: session::Store) -> Router {
 
     let trusted_header = settings.limits.trusted_proxy_header.clone();
     let app = app
-        .layer(axum::middleware::from_fn(routes::device::note_device))
         .layer(session::layer(store, &settings))
         .layer(axum::middleware::map_response_with_state(
             settings.clone(),

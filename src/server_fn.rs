@@ -100,6 +100,22 @@ pub fn return_to(page: &str) {
     }
 }
 
+/// How a form's server function answers: on success, back to `page` (`return_to`); on
+/// failure, the refusal for the hydrated page or the plain form post (`refuse`).
+pub fn answer_form<T>(
+    outcome: Result<T, ServerError>,
+    fn_path: &str,
+    page: &str,
+) -> Result<T, ServerError> {
+    match outcome {
+        Ok(value) => {
+            return_to(page);
+            Ok(value)
+        }
+        Err(error) => Err(refuse(error, fn_path, page)),
+    }
+}
+
 /// Whether the request is a plain HTML form post (no wasm), as opposed to a fetch from the
 /// hydrated page.
 fn is_plain_form_post() -> bool {

@@ -101,7 +101,7 @@ fn under_simulator(path: &str) -> bool {
 
 /// Styles, scripts, the wasm, images and fonts may be cached; pages, JSON, redirects and
 /// streams are personal or one-off.
-fn is_static_asset(headers: &HeaderMap) -> bool {
+pub fn is_static_asset(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

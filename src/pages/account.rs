@@ -45,7 +45,7 @@ pub async fn get_account() -> Result<Option<AccountSummary>, ServerError> {
 pub async fn update_profile(display_name: String, email: String) -> Result<(), ServerError> {
     use crate::auth::fields::{DisplayName, Email};
     use crate::model::FieldErrors;
-    use crate::server_fn::{app_state, refuse, return_to, signed_in, unexpected};
+    use crate::server_fn::{answer_form, app_state, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -68,20 +68,17 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), S
             .map_err(|e| unexpected("cannot update a profile", e))
     }
     .await;
-    // Without the wasm, back to the page either way.
-    outcome.map(|()| return_to(PAGE)).map_err(|e| {
-        refuse(
-            e,
-            <UpdateProfile as leptos::server_fn::ServerFn>::PATH,
-            PAGE,
-        )
-    })
+    answer_form(
+        outcome,
+        <UpdateProfile as leptos::server_fn::ServerFn>::PATH,
+        PAGE,
+    )
 }
 
 #[server(endpoint = "account/unlink")]
 pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> {
     use crate::auth::UnlinkOutcome;
-    use crate::server_fn::{app_state, refuse, return_to, session, signed_in, unexpected};
+    use crate::server_fn::{answer_form, app_state, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -97,20 +94,17 @@ pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> 
         }
     }
     .await;
-    // Without the wasm, back to the page either way.
-    outcome.inspect(|_| return_to(PAGE)).map_err(|e| {
-        refuse(
-            e,
-            <UnlinkIdentity as leptos::server_fn::ServerFn>::PATH,
-            PAGE,
-        )
-    })
+    answer_form(
+        outcome,
+        <UnlinkIdentity as leptos::server_fn::ServerFn>::PATH,
+        PAGE,
+    )
 }
 
 #[server(endpoint = "account/refresh")]
 pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
     use crate::auth::RefreshError;
-    use crate::server_fn::{app_state, refuse, return_to, signed_in, unexpected};
+    use crate::server_fn::{answer_form, app_state, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -142,14 +136,11 @@ pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
         }
     }
     .await;
-    // Without the wasm, back to the page either way.
-    outcome.map(|()| return_to(PAGE)).map_err(|e| {
-        refuse(
-            e,
-            <RefreshIdentity as leptos::server_fn::ServerFn>::PATH,
-            PAGE,
-        )
-    })
+    answer_form(
+        outcome,
+        <RefreshIdentity as leptos::server_fn::ServerFn>::PATH,
+        PAGE,
+    )
 }
 
 /// Signs out: the server-side session is deleted and its cookie expired.

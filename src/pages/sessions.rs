@@ -32,7 +32,7 @@ pub async fn get_sessions() -> Result<Vec<DeviceSession>, ServerError> {
 
 #[server(endpoint = "account/end_session")]
 pub async fn end_session(session_id: i64) -> Result<(), ServerError> {
-    use crate::server_fn::{app_state, refuse, return_to, signed_in, unexpected};
+    use crate::server_fn::{answer_form, app_state, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -44,15 +44,16 @@ pub async fn end_session(session_id: i64) -> Result<(), ServerError> {
             .map_err(|e| unexpected("cannot end a session", e))
     }
     .await;
-    // Without the wasm, back to the page either way.
-    outcome
-        .inspect(|()| return_to(PAGE))
-        .map_err(|e| refuse(e, <EndSession as leptos::server_fn::ServerFn>::PATH, PAGE))
+    answer_form(
+        outcome,
+        <EndSession as leptos::server_fn::ServerFn>::PATH,
+        PAGE,
+    )
 }
 
 #[server(endpoint = "account/end_other_sessions")]
 pub async fn end_other_sessions() -> Result<(), ServerError> {
-    use crate::server_fn::{app_state, refuse, return_to, session, signed_in, unexpected};
+    use crate::server_fn::{answer_form, app_state, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -65,19 +66,17 @@ pub async fn end_other_sessions() -> Result<(), ServerError> {
             .map_err(|e| unexpected("cannot end sessions", e))
     }
     .await;
-    outcome.inspect(|()| return_to(PAGE)).map_err(|e| {
-        refuse(
-            e,
-            <EndOtherSessions as leptos::server_fn::ServerFn>::PATH,
-            PAGE,
-        )
-    })
+    answer_form(
+        outcome,
+        <EndOtherSessions as leptos::server_fn::ServerFn>::PATH,
+        PAGE,
+    )
 }
 
 /// After unlinking a method: ends the other sessions it had signed in.
 #[server(endpoint = "account/end_sessions_of")]
 pub async fn end_sessions_signed_in_with(provider: String) -> Result<(), ServerError> {
-    use crate::server_fn::{app_state, refuse, return_to, session, signed_in, unexpected};
+    use crate::server_fn::{answer_form, app_state, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -90,13 +89,11 @@ pub async fn end_sessions_signed_in_with(provider: String) -> Result<(), ServerE
             .map_err(|e| unexpected("cannot end sessions", e))
     }
     .await;
-    outcome.inspect(|()| return_to(PAGE)).map_err(|e| {
-        refuse(
-            e,
-            <EndSessionsSignedInWith as leptos::server_fn::ServerFn>::PATH,
-            PAGE,
-        )
-    })
+    answer_form(
+        outcome,
+        <EndSessionsSignedInWith as leptos::server_fn::ServerFn>::PATH,
+        PAGE,
+    )
 }
 
 /// The list, read with the rest of the account page (one resource at the page's top, so that

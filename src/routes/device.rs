@@ -13,10 +13,11 @@ use tower_sessions::Session;
 
 use crate::auth::SignInSession;
 use crate::client::ClientAddr;
+use crate::defences::is_static_asset;
 use crate::qr::agent;
 use crate::session::Device;
 
-/// Middleware inside the session layer.
+/// Middleware inside the session layer, on the app's own routes (not the simulator's).
 pub async fn note_device(session: Session, request: Request, next: Next) -> Response {
     let device = Device {
         agent: request
@@ -30,6 +31,10 @@ pub async fn note_device(session: Session, request: Request, next: Next) -> Resp
             .map(|ClientAddr(ip)| network_of(*ip)),
     };
     let response = next.run(request).await;
+    // Styles, scripts, the wasm and images would each cost a session read for nothing.
+    if is_static_asset(response.headers()) {
+        return response;
+    }
     if let Err(e) = SignInSession::new(session).seen(device, Utc::now()).await {
         tracing::warn!(error = %e, "cannot note the session's device");
     }
