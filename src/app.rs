@@ -12,6 +12,7 @@ use crate::i18n::request_locale;
 use crate::pages::account::AccountPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::oauth::{ConsentPage, LogoutConfirmPage};
 use crate::pages::qr_confirm::QrConfirmPage;
 use crate::pages::qr_login::QrLoginPage;
 use crate::pages::signup::SignupPage;
@@ -65,6 +66,9 @@ pub fn App() -> impl IntoView {
                     // response starts), and the phone's page works in WeChat before the wasm.
                     <Route path=path!("/login/qr") view=QrLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/qr/:ticket/confirm") view=QrConfirmPage ssr=SsrMode::Async/>
+                    // A site signing someone in through Denglu: consent, and signing out.
+                    <Route path=path!("/oauth/consent") view=ConsentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/oauth/logout/confirm") view=LogoutConfirmPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -3,11 +3,13 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    use denglu::cli::{Cli, Command};
     use denglu::config::Settings;
     use denglu::server::Application;
     use std::process::ExitCode;
 
-    denglu::telemetry::init();
+    let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(e) => {
@@ -15,6 +17,11 @@ async fn main() -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A management command prints its one answer and exits.
+    if let Some(command) = cli.command.filter(|c| !matches!(c, Command::Serve)) {
+        return ExitCode::from(denglu::cli::run(command, settings).await);
+    }
+    denglu::telemetry::init();
     let simulated = settings.simulator;
     let app = match Application::build(settings).await {
         Ok(app) => app,

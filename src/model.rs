@@ -141,6 +141,25 @@ pub fn utc_minute(rfc3339: &str) -> String {
     format!("{date} {time} UTC")
 }
 
+/// What the consent page shows: the site asking, where it lives (a look-alike name is told
+/// apart by its address), and the scopes it asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    pub client_name: String,
+    pub client_host: String,
+    pub scopes: Vec<String>,
+}
+
+/// A site the person let in through Denglu, for the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppAccess {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// RFC 3339, UTC.
+    pub granted_at: String,
+}
+
 /// One place a person is signed in, as the account page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceSession {

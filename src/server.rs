@@ -27,6 +27,7 @@ use crate::config::simulation::{simulated_avatar_root, simulated_endpoints, simu
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
 use crate::defences::{self, Policies, Site};
+use crate::oidc::Oidc;
 use crate::qr::{QrSignIn, StreamCaps};
 use crate::rate_limit::{self, RateLimits};
 use crate::state::AppState;
@@ -46,6 +47,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("OpenID Connect signing keys: {0}")]
+    Keys(crate::oidc::keys::KeyError),
 }
 
 pub struct Application {
@@ -111,6 +114,7 @@ impl Application {
             ),
         ));
         auth.spawn_sweeper();
+        let public_url_for_oidc = public_url.clone();
         let qr = Arc::new(QrSignIn::start(
             &db,
             auth.clone(),
@@ -121,11 +125,20 @@ impl Application {
                 max: settings.limits.streams_max,
             },
         ));
+        let oidc = Arc::new(Oidc::new(
+            db.conn.clone(),
+            auth.clone(),
+            &public_url_for_oidc,
+            settings.oidc.clone(),
+        ));
+        oidc.prepare().await.map_err(StartupError::Keys)?;
+        auth.on_session_end(oidc.clone());
         let state = AppState {
             leptos_options,
             db,
             auth,
             qr,
+            oidc,
             settings: Arc::new(settings),
         };
         let router = router(state.clone(), store);

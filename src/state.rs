@@ -9,6 +9,7 @@ use url::Url;
 use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::oidc::Oidc;
 use crate::qr::QrSignIn;
 
 #[derive(Clone, FromRef)]
@@ -19,6 +20,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// QR sign-in: login tickets and the pages waiting on them.
     pub qr: Arc<QrSignIn>,
+    /// Denglu as an OpenID Connect provider to other sites.
+    pub oidc: Arc<Oidc>,
     /// Kept for the health check and for shutting down; pages and routes never query it.
     pub db: Database,
 }

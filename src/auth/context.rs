@@ -1,13 +1,14 @@
 //! The context every sign-in operation runs in: [`Auth`], and the few constants the flows
 //! share. The operations themselves are `impl Auth` blocks in the modules beside this one.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use providers::{Provider, ProviderId, Registry};
 use sea_orm::DatabaseConnection;
 use url::Url;
 
 use crate::auth::avatar::AvatarPolicy;
+use crate::auth::handoff::SessionEnds;
 
 use crate::auth::sealing::TokenSealer;
 use crate::config::FlowLifetimes;
@@ -25,6 +26,8 @@ pub struct Auth {
     pub(super) lifetimes: FlowLifetimes,
     pub(super) public_url: Url,
     pub(super) avatars: AvatarPolicy,
+    /// Who hears that sessions ended (set once at start-up).
+    pub(super) session_ends: OnceLock<Arc<dyn SessionEnds>>,
 }
 
 impl Auth {
@@ -43,7 +46,28 @@ impl Auth {
             lifetimes,
             public_url,
             avatars,
+            session_ends: OnceLock::new(),
         }
+    }
+
+    /// Names who hears that sessions ended; once, at start-up.
+    pub fn on_session_end(&self, listener: Arc<dyn SessionEnds>) {
+        if self.session_ends.set(listener).is_err() {
+            tracing::warn!("a second session-end listener was ignored");
+        }
+    }
+
+    /// Tells the listener, without making the person wait for it.
+    pub(super) fn report_ended(&self, user_id: i64, store_keys: Vec<String>, disabled: bool) {
+        let Some(listener) = self.session_ends.get().cloned() else {
+            return;
+        };
+        tokio::spawn(async move {
+            listener.sessions_ended(user_id, store_keys).await;
+            if disabled {
+                listener.account_disabled(user_id).await;
+            }
+        });
     }
 
     /// Deletes spent callbacks once their state could no longer be used anyway, every few

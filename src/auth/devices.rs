@@ -4,7 +4,7 @@
 use sea_orm::DbErr;
 
 use crate::auth::context::Auth;
-use crate::auth::session::SignInSession;
+use crate::auth::session::{SessionError, SignInSession};
 use crate::auth::signed_in::SignedIn;
 use crate::auth::store::sessions::{self, Which};
 use crate::model::DeviceSession;
@@ -37,7 +37,10 @@ impl Auth {
 
     /// Ends one of the person's sessions (never someone else's).
     pub async fn end_session(&self, who: &SignedIn, id: i64) -> Result<bool, DbErr> {
-        Ok(sessions::end(&self.db, who.user_id(), Which::Numbered(id)).await? > 0)
+        let ended = sessions::end(&self.db, who.user_id(), Which::Numbered(id)).await?;
+        let any = !ended.is_empty();
+        self.report_ended(who.user_id(), ended, false);
+        Ok(any)
     }
 
     /// Ends every session of the person but the one `viewer` uses.
@@ -47,7 +50,10 @@ impl Auth {
         viewer: &SignInSession,
     ) -> Result<u64, DbErr> {
         let keep = viewer.id().map(|id| key_hash(&id)).unwrap_or_default();
-        sessions::end(&self.db, who.user_id(), Which::AllBut(&keep)).await
+        let ended = sessions::end(&self.db, who.user_id(), Which::AllBut(&keep)).await?;
+        let count = ended.len() as u64;
+        self.report_ended(who.user_id(), ended, false);
+        Ok(count)
     }
 
     /// Ends the person's other sessions that signed in with `method` (after unlinking it).
@@ -58,7 +64,7 @@ impl Auth {
         method: &str,
     ) -> Result<u64, DbErr> {
         let keep = viewer.id().map(|id| key_hash(&id)).unwrap_or_default();
-        sessions::end(
+        let ended = sessions::end(
             &self.db,
             who.user_id(),
             Which::SignedInWith {
@@ -66,12 +72,29 @@ impl Auth {
                 keep: &keep,
             },
         )
-        .await
+        .await?;
+        let count = ended.len() as u64;
+        self.report_ended(who.user_id(), ended, false);
+        Ok(count)
     }
 
     /// Disables an account: every signed-in check refuses it from now on, and every one of
     /// its sessions ends.
     pub async fn disable_account(&self, user_id: i64) -> Result<(), DbErr> {
-        sessions::disable_account(&self.db, user_id).await
+        let ended = sessions::disable_account(&self.db, user_id).await?;
+        self.report_ended(user_id, ended, true);
+        Ok(())
+    }
+
+    /// Signs this browser out: its session is deleted, and whatever signed in through it
+    /// hears so.
+    pub async fn sign_out(&self, session: &SignInSession) -> Result<(), SessionError> {
+        let user_id = session.user_id().await?;
+        let key = session.store_key();
+        session.signed_out().await?;
+        if let (Some(user_id), Some(key)) = (user_id, key) {
+            self.report_ended(user_id, vec![key], false);
+        }
+        Ok(())
     }
 }

@@ -40,3 +40,13 @@ pub trait IdentityHandoff: Send + Sync {
         identity: &VerifiedIdentity,
     ) -> Result<Handover, HandoffError>;
 }
+
+/// Told when sessions end, so that what was signed in through them ends too (the sites
+/// signed in through Denglu) without `auth` knowing who listens.
+#[async_trait]
+pub trait SessionEnds: Send + Sync {
+    /// Sessions of `user_id` ended; `store_keys` are their keys in the session store.
+    async fn sessions_ended(&self, user_id: i64, store_keys: Vec<String>);
+    /// The account was disabled (its sessions are reported too).
+    async fn account_disabled(&self, user_id: i64);
+}

@@ -137,8 +137,12 @@ impl Auth {
             }
             let outcome = accounts::link_known(db, user_id, holder, &profile, &tokens, now).await?;
             return Ok(match outcome {
-                // Signing in again with a method the account already has: go on as asked.
-                LinkOutcome::AlreadyYours => next.as_str().to_string(),
+                // Signing in again with a method the account already has: a fresh proof of
+                // who they are (a site may have asked for it); go on as asked.
+                LinkOutcome::AlreadyYours => {
+                    session.reauthenticated(profile.provider.as_str()).await?;
+                    next.as_str().to_string()
+                }
                 other => account_notice(other),
             });
         }

@@ -35,7 +35,7 @@ mod store;
 pub use account::UnlinkOutcome;
 pub use callback::{CallbackRequest, Landing};
 pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH};
-pub use handoff::{HandoffError, Handover, IdentityHandoff, VerifiedIdentity};
+pub use handoff::{HandoffError, Handover, IdentityHandoff, SessionEnds, VerifiedIdentity};
 pub use pending::SealedTokens;
 pub use refresh::RefreshError;
 pub use session::{SessionError, SignInSession};

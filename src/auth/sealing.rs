@@ -30,6 +30,8 @@ pub enum Purpose {
     SignInState,
     /// A session id a repeated callback may be handed, kept for a minute.
     SessionHandoff,
+    /// A private key the OpenID Connect provider signs ID tokens with.
+    SigningKey,
 }
 
 impl Purpose {
@@ -39,6 +41,7 @@ impl Purpose {
             Purpose::RefreshToken => b"refresh_token",
             Purpose::SignInState => b"sign_in_state",
             Purpose::SessionHandoff => b"session_handoff",
+            Purpose::SigningKey => b"oidc_signing_key",
         }
     }
 }

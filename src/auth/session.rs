@@ -26,6 +26,8 @@ use crate::session::{DEVICE_KEY, Device, METHOD_KEY, USER_ID_KEY as USER_ID, key
 pub type SessionError = tower_sessions::session::Error;
 
 const SEEN_AT: &str = "seen_at";
+/// When the person last proved who they are here (OpenID Connect's `auth_time`).
+const SIGNED_IN_AT: &str = "signed_in_at";
 /// How often a signed-in session notes where it is used (and so stays alive while used).
 const SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 const PENDING_SIGNUP: &str = "pending_signup";
@@ -77,7 +79,15 @@ impl SignInSession {
         self.0.remove::<serde_json::Value>(PENDING_SIGNUP).await?;
         // How it signed in, for the list of where the person is signed in.
         self.0.insert(METHOD_KEY, method).await?;
+        self.0.insert(SIGNED_IN_AT, Utc::now()).await?;
         self.0.insert(USER_ID, user_id).await
+    }
+
+    /// The signed-in person proved again who they are (a site asked for a fresh sign-in):
+    /// same session, new sign-in time and method.
+    pub async fn reauthenticated(&self, method: &str) -> Result<(), SessionError> {
+        self.0.insert(METHOD_KEY, method).await?;
+        self.0.insert(SIGNED_IN_AT, Utc::now()).await
     }
 
     /// A signed-in session is being used from `device`: noted at most every few minutes, or
@@ -105,6 +115,19 @@ impl SignInSession {
     /// The signed-in user's id, if any.
     pub async fn user_id(&self) -> Result<Option<i64>, SessionError> {
         self.0.get::<i64>(USER_ID).await
+    }
+
+    /// When and how the signed-in person signed in (none for a session from before this was
+    /// kept, which then counts as too old for a site that asks).
+    pub async fn sign_in_proof(&self) -> Result<Option<(DateTime<Utc>, String)>, SessionError> {
+        let at = self.0.get::<DateTime<Utc>>(SIGNED_IN_AT).await?;
+        let method = self.0.get::<String>(METHOD_KEY).await?;
+        Ok(at.zip(method))
+    }
+
+    /// The key the session store knows this session by (the hash of its id), once loaded.
+    pub fn store_key(&self) -> Option<String> {
+        self.0.id().map(|id| key_hash(&id))
     }
 
     /// The pending sign-up of this session, if there is one that has not expired.

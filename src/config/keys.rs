@@ -44,7 +44,17 @@ pub const STREAMS_MAX: ConfigKey = key("limits.streams_max", "DENGLU_STREAMS_MAX
 pub const TRUSTED_PROXY_HEADER: ConfigKey =
     key("limits.trusted_proxy_header", "DENGLU_TRUSTED_PROXY_HEADER");
 
-const SITE_KEYS: [ConfigKey; 21] = [
+pub const OIDC_PAIRWISE: ConfigKey = key("oidc.pairwise_subjects", "DENGLU_OIDC_PAIRWISE");
+pub const OIDC_KEY_OVERLAP_HOURS: ConfigKey =
+    key("oidc.key_overlap_hours", "DENGLU_OIDC_KEY_OVERLAP_HOURS");
+pub const OIDC_ACCESS_TOKEN_MINUTES: ConfigKey = key(
+    "oidc.access_token_minutes",
+    "DENGLU_OIDC_ACCESS_TOKEN_MINUTES",
+);
+pub const OIDC_REFRESH_TOKEN_DAYS: ConfigKey =
+    key("oidc.refresh_token_days", "DENGLU_OIDC_REFRESH_TOKEN_DAYS");
+
+const SITE_KEYS: [ConfigKey; 25] = [
     SITE_ADDR,
     SITE_ROOT,
     SITE_PKG_DIR,
@@ -66,6 +76,10 @@ const SITE_KEYS: [ConfigKey; 21] = [
     STREAMS_PER_CLIENT,
     STREAMS_MAX,
     TRUSTED_PROXY_HEADER,
+    OIDC_PAIRWISE,
+    OIDC_KEY_OVERLAP_HOURS,
+    OIDC_ACCESS_TOKEN_MINUTES,
+    OIDC_REFRESH_TOKEN_DAYS,
 ];
 
 /// Every key Denglu reads: its own, then each provider's credentials, then each host's base.

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use super::keys::*;
 use super::settings::{
-    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, ProviderSettings,
-    Settings,
+    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, OidcSettings,
+    ProviderSettings, Settings,
 };
 use super::sources::Sources;
 use super::{policy, simulation};
@@ -93,6 +93,47 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         lifetimes: FlowLifetimes::default(),
         provider_timeouts: providers::Timeouts::default(),
         limits: limits(source)?,
+        oidc: oidc(source)?,
+    })
+}
+
+fn oidc(source: &Sources) -> Result<OidcSettings, ConfigError> {
+    let defaults = OidcSettings::default();
+    let pairwise_subjects = match source.get(OIDC_PAIRWISE).as_deref() {
+        None | Some("0" | "false" | "no") => false,
+        Some("1" | "true" | "yes") => true,
+        Some(other) => {
+            return Err(ConfigError::invalid(
+                OIDC_PAIRWISE,
+                format!("`{other}` is neither true nor false"),
+            ));
+        }
+    };
+    let clients = source.clients()?;
+    for client in &clients {
+        crate::config::policy::check_configured_client(client)?;
+    }
+    Ok(OidcSettings {
+        pairwise_subjects,
+        key_overlap: chrono::Duration::hours(positive(
+            source,
+            OIDC_KEY_OVERLAP_HOURS,
+            defaults.key_overlap.num_hours(),
+            "hours",
+        )?),
+        access_token_life: chrono::Duration::minutes(positive(
+            source,
+            OIDC_ACCESS_TOKEN_MINUTES,
+            defaults.access_token_life.num_minutes(),
+            "minutes",
+        )?),
+        refresh_token_life: chrono::Duration::days(positive(
+            source,
+            OIDC_REFRESH_TOKEN_DAYS,
+            defaults.refresh_token_life.num_days(),
+            "days",
+        )?),
+        clients,
     })
 }
 

@@ -8,13 +8,13 @@
 
 pub mod keys;
 mod load;
-mod policy;
+pub mod policy;
 mod settings;
 pub mod simulation;
 mod sources;
 
 pub use settings::{
-    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, ProviderSettings,
-    Settings, WechatQr, local_url,
+    ConfigError, ConfiguredClient, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits,
+    OidcSettings, ProviderSettings, Settings, WechatQr, local_url,
 };
 pub use simulation::SIMULATOR_MOUNT;

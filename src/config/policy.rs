@@ -91,3 +91,65 @@ pub fn wechat_qr(
         )),
     }
 }
+
+/// Why `uri` cannot be a client's redirect URI, if it cannot: it must be absolute, without a
+/// fragment (RFC 6749 §3.1.2), and https unless it is a loopback address or a native app's
+/// own scheme (RFC 8252).
+pub fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
+    let Ok(url) = url::Url::parse(uri) else {
+        return Some("is not an absolute URL");
+    };
+    if url.fragment().is_some() {
+        return Some("must not have a fragment");
+    }
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        "http" => Some("must be https (plain http only on localhost)"),
+        // A native app's private-use scheme (com.example.app:/callback).
+        scheme if scheme.contains('.') => None,
+        _ => Some("must be https"),
+    }
+}
+
+/// A `[[oidc.clients]]` entry that the server could not honour is a start-up error.
+pub fn check_configured_client(client: &super::ConfiguredClient) -> Result<(), ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        env: "(file only)",
+        toml: "oidc.clients",
+        reason: format!("client `{}`: {reason}", client.client_id),
+    };
+    if client.client_id.trim().is_empty() || client.client_id.len() > 64 {
+        return Err(invalid("client_id must be 1 to 64 characters".into()));
+    }
+    if client.redirect_uris.is_empty() {
+        return Err(invalid("needs at least one redirect_uri".into()));
+    }
+    for uri in client
+        .redirect_uris
+        .iter()
+        .chain(&client.post_logout_redirect_uris)
+        .chain(&client.backchannel_logout_uri)
+    {
+        if let Some(problem) = redirect_uri_problem(uri) {
+            return Err(invalid(format!("`{uri}` {problem}")));
+        }
+    }
+    let hex_sha256 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    match (&client.secret_sha256, client.public) {
+        (Some(_), true) => Err(invalid("a public client has no secret".into())),
+        (None, false) => Err(invalid(
+            "a confidential client needs secret_sha256 (or public = true)".into(),
+        )),
+        (Some(hash), false) if !hex_sha256(hash) => {
+            Err(invalid("secret_sha256 must be 64 hex digits".into()))
+        }
+        _ => match client.id_token_signed_response_alg.as_deref() {
+            None | Some("RS256" | "ES256") => Ok(()),
+            Some(other) => Err(invalid(format!(
+                "id_token_signed_response_alg `{other}` is not RS256 or ES256"
+            ))),
+        },
+    }
+}

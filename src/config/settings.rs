@@ -115,6 +115,64 @@ pub struct Settings {
     pub limits: Limits,
     /// Connect and total timeouts of every provider call (not from the environment either).
     pub provider_timeouts: providers::Timeouts,
+    /// Denglu as an OpenID Connect provider.
+    pub oidc: OidcSettings,
+}
+
+/// How Denglu serves the sites that sign people in through it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcSettings {
+    /// Each client sees its own `sub` for a person, so two sites cannot join their users.
+    pub pairwise_subjects: bool,
+    /// How long a retired signing key stays in the JWKS (tokens it signed still verify).
+    pub key_overlap: chrono::Duration,
+    pub access_token_life: chrono::Duration,
+    pub refresh_token_life: chrono::Duration,
+    /// Clients declared in the configuration file (`[[oidc.clients]]`).
+    pub clients: Vec<ConfiguredClient>,
+}
+
+impl Default for OidcSettings {
+    fn default() -> Self {
+        Self {
+            pairwise_subjects: false,
+            key_overlap: chrono::Duration::hours(24 * 7),
+            access_token_life: chrono::Duration::minutes(10),
+            refresh_token_life: chrono::Duration::days(30),
+            clients: Vec::new(),
+        }
+    }
+}
+
+/// A client as `[[oidc.clients]]` declares it. The secret is given as its SHA-256 (hex), so
+/// the file holds nothing that signs in; `denglu client hash-secret` makes one.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredClient {
+    pub client_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub secret_sha256: Option<String>,
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    pub public: bool,
+    #[serde(default)]
+    pub first_party: bool,
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<String>,
+}
+
+impl fmt::Debug for ConfiguredClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfiguredClient")
+            .field("client_id", &self.client_id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Lifetimes of the short-lived records of a sign-in.
@@ -147,6 +205,7 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("environment", &self.environment)
             .field("simulator", &self.simulator)
+            .field("oidc", &self.oidc)
             .field(
                 "providers",
                 &self.providers.iter().map(|p| p.id).collect::<Vec<_>>(),

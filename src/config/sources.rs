@@ -55,6 +55,18 @@ impl Sources {
         }
     }
 
+    /// The OpenID Connect clients the file declares (`[[oidc.clients]]`); none when absent.
+    pub fn clients(&self) -> Result<Vec<super::ConfiguredClient>, ConfigError> {
+        match self.merged.find_ref("oidc.clients") {
+            None => Ok(Vec::new()),
+            Some(value) => value.deserialize().map_err(|e| ConfigError::Invalid {
+                env: "(file only)",
+                toml: "oidc.clients",
+                reason: one_line(&e.to_string()),
+            }),
+        }
+    }
+
     /// The value of `key` as text, with blank values treated as unset.
     pub fn get(&self, key: ConfigKey) -> Option<String> {
         self.merged

@@ -13,7 +13,9 @@ use url::Url;
 use super::site::{Site, origin_of};
 
 pub async fn stay_on_site(State(site): State<Site>, request: Request, next: Next) -> Response {
-    let posted = !request.method().is_safe();
+    // The OpenID Connect endpoints answer posts by going back to the site that asked, at an
+    // address that site registered (checked there, exactly): theirs to send, not ours to keep.
+    let posted = !request.method().is_safe() && !request.uri().path().starts_with("/oauth/");
     let mut response = next.run(request).await;
     if !posted {
         return response;

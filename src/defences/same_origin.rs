@@ -13,8 +13,23 @@ use http::header::ORIGIN;
 use super::site::Site;
 use crate::error::AppError;
 
+/// The OpenID Connect endpoints other sites post to by design: the authorization and logout
+/// requests (form posts from the client's pages) and the calls a client makes with its own
+/// credentials (no cookie counts there). Consent and the logout confirmation stay guarded.
+const OPEN_TO_OTHER_SITES: [&str; 6] = [
+    "/oauth/authorize",
+    "/oauth/logout",
+    "/oauth/token",
+    "/oauth/userinfo",
+    "/oauth/revoke",
+    "/oauth/introspect",
+];
+
 pub async fn refuse_cross_site(State(site): State<Site>, request: Request, next: Next) -> Response {
-    if !request.method().is_safe() && is_cross_site(request.headers(), &site) {
+    if !request.method().is_safe()
+        && !OPEN_TO_OTHER_SITES.contains(&request.uri().path())
+        && is_cross_site(request.headers(), &site)
+    {
         tracing::warn!(method = %request.method(), "refused a cross-site request");
         return AppError::CrossSite.into_response();
     }

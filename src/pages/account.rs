@@ -12,6 +12,7 @@ use crate::components::site_info::use_site_info;
 use crate::components::user_menu::SessionChanged;
 use crate::i18n::use_locale;
 use crate::model::{AccountSummary, ServerError, Unlinked};
+use crate::pages::apps::{AppsSection, RevokeApp, apps_resource};
 use crate::pages::sessions::{
     EndOtherSessions, EndSession, EndSessionsSignedInWith, SessionsSection, sessions_resource,
 };
@@ -150,8 +151,9 @@ pub async fn sign_out() -> Result<(), ServerError> {
 
     let outcome = async {
         let session = session().await?;
-        session
-            .signed_out()
+        crate::server_fn::app_state()?
+            .auth
+            .sign_out(&session)
             .await
             .map_err(|e| unexpected("cannot sign out", e))
     }
@@ -185,6 +187,8 @@ pub fn AccountPage() -> impl IntoView {
         end_one,
         end_others,
     );
+    let revoke_app = ServerAction::<RevokeApp>::new();
+    let apps = apps_resource(revoke_app);
     let site = use_site_info();
     let account = Resource::new(
         move || {
@@ -214,6 +218,7 @@ pub fn AccountPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let offered = site.await.map(|info| info.providers).unwrap_or_default();
                     let sessions = sessions.await.unwrap_or_default();
+                    let apps = apps.await.unwrap_or_default();
                     match account.await {
                         Ok(Some(account)) => {
                             // Offered providers this account has no identity at yet.
@@ -226,6 +231,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <IdentitiesSection account linkable unlink refresh/>
                                 <UnlinkedSessions unlink end_sessions/>
                                 <SessionsSection sessions end_one end_others/>
+                                <AppsSection apps revoke=revoke_app/>
                                 <SignOutSection sign_out/>
                             }
                                 .into_any()

@@ -6,6 +6,7 @@ mod health;
 mod home;
 mod language;
 mod me;
+mod oidc;
 mod qr;
 mod redirect;
 
@@ -20,5 +21,6 @@ pub fn router() -> Router<AppState> {
         .merge(health::routes())
         .merge(language::routes())
         .merge(me::routes())
+        .merge(oidc::routes())
         .merge(qr::routes())
 }

@@ -14,6 +14,8 @@ mod flows_tokens;
 mod health;
 mod helpers;
 mod limits;
+mod oidc;
+mod oidc_helpers;
 mod pages;
 mod qr_login;
 mod scale_out;

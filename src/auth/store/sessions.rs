@@ -3,7 +3,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
 use crate::entities::{session, user};
@@ -20,17 +21,33 @@ pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<sessio
 }
 
 /// Ends sessions of `user_id` (see `session::end`): the one numbered, or all but the one keyed
-/// `keep`, or those signed in with `method`. Returns how many ended.
-pub async fn end(db: &DatabaseConnection, user_id: i64, which: Which<'_>) -> Result<u64, DbErr> {
-    let mine = session::Entity::update_many().filter(session::Column::UserId.eq(user_id));
+/// `keep`, or those signed in with `method`. Returns the store keys of those that ended.
+pub async fn end(
+    db: &DatabaseConnection,
+    user_id: i64,
+    which: Which<'_>,
+) -> Result<Vec<String>, DbErr> {
     let chosen = match which {
-        Which::Numbered(id) => mine.filter(session::Column::Id.eq(id)),
-        Which::AllBut(keep) => mine.filter(session::Column::KeyHash.ne(keep)),
-        Which::SignedInWith { method, keep } => mine
-            .filter(session::Column::Method.eq(method))
-            .filter(session::Column::KeyHash.ne(keep)),
-    };
-    Ok(crate::session::end(chosen).exec(db).await?.rows_affected)
+        Which::Numbered(id) => Condition::all().add(session::Column::Id.eq(id)),
+        Which::AllBut(keep) => Condition::all().add(session::Column::KeyHash.ne(keep)),
+        Which::SignedInWith { method, keep } => Condition::all()
+            .add(session::Column::Method.eq(method))
+            .add(session::Column::KeyHash.ne(keep)),
+    }
+    .add(session::Column::UserId.eq(user_id));
+    let txn = db.begin().await?;
+    let keys = session::Entity::find()
+        .filter(chosen.clone())
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|row| row.key_hash)
+        .collect();
+    crate::session::end(session::Entity::update_many().filter(chosen))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(keys)
 }
 
 /// Which of an account's sessions to end.
@@ -41,9 +58,17 @@ pub enum Which<'a> {
     SignedInWith { method: &'a str, keep: &'a str },
 }
 
-/// Disables the account and ends every one of its sessions, in one transaction.
-pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<(), DbErr> {
+/// Disables the account and ends every one of its sessions, in one transaction; returns the
+/// store keys of the sessions that ended.
+pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<Vec<String>, DbErr> {
     let txn = db.begin().await?;
+    let keys = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|row| row.key_hash)
+        .collect();
     user::Entity::update_many()
         .col_expr(user::Column::Status, Expr::value("disabled"))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -53,5 +78,6 @@ pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<()
     crate::session::end(session::Entity::update_many().filter(session::Column::UserId.eq(user_id)))
         .exec(&txn)
         .await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(keys)
 }

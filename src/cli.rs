@@ -1,0 +1,176 @@
+//! The `denglu` command: serving is the default; `client` and `keys` manage the OpenID Connect
+//! provider with the same configuration and database as the server, print one answer (JSON
+//! where a program reads it) and exit.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::sealing::TokenSealer;
+use crate::config::Settings;
+use crate::db::Database;
+use crate::oidc::KeyRing;
+use crate::oidc::clients::{self, NewClient};
+use crate::oidc::keys::SigningAlg;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "denglu",
+    version,
+    about = "Sign in with WeChat, QQ and Sina Weibo"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (what `denglu` with no command does).
+    Serve,
+    /// The sites that sign people in through Denglu (OpenID Connect clients).
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// The keys ID tokens are signed with.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a site; prints {"client_id": ..., "client_secret": ...} (the secret only now).
+    Add(AddClient),
+    /// List the registered sites, one JSON object per line.
+    List,
+    /// Remove a site; its tokens stop working at once.
+    Remove { client_id: String },
+    /// Print the SHA-256 of a secret, for `secret_sha256` in `[[oidc.clients]]`.
+    HashSecret { secret: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AddClient {
+    #[arg(long)]
+    pub name: String,
+    /// An exact redirect URI (repeat for several).
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[arg(long = "backchannel-logout-uri")]
+    pub backchannel_logout_uri: Option<String>,
+    /// A client that cannot keep a secret (a single-page or mobile app): PKCE instead.
+    #[arg(long)]
+    pub public: bool,
+    /// One of this site's own: no consent page.
+    #[arg(long = "first-party")]
+    pub first_party: bool,
+    /// RS256 (the default) or ES256.
+    #[arg(long = "id-token-alg")]
+    pub id_token_alg: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add new signing keys; the old ones stay published for the configured overlap.
+    Rotate,
+    /// Print the published keys (the JWKS).
+    List,
+}
+
+/// Runs a management command; returns the process's exit code.
+pub async fn run(command: Command, settings: Settings) -> u8 {
+    match execute(command, settings).await {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("denglu: {message}");
+            1
+        }
+    }
+}
+
+async fn execute(command: Command, settings: Settings) -> Result<(), String> {
+    if let Command::Client(ClientCommand::HashSecret { secret }) = &command {
+        println!("{}", crate::oidc::sha256_hex(secret));
+        return Ok(());
+    }
+    let db = Database::connect(&settings)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let conn = db.conn.clone();
+    let outcome = match command {
+        Command::Serve | Command::Client(ClientCommand::HashSecret { .. }) => Ok(()),
+        Command::Client(ClientCommand::Add(add)) => {
+            let id_token_alg = match add.id_token_alg.as_deref() {
+                None => None,
+                Some(raw) => Some(
+                    SigningAlg::parse(raw)
+                        .ok_or_else(|| format!("--id-token-alg `{raw}` is not RS256 or ES256"))?,
+                ),
+            };
+            let registered = clients::add(
+                &conn,
+                NewClient {
+                    name: add.name,
+                    redirect_uris: add.redirect_uris,
+                    post_logout_redirect_uris: add.post_logout_redirect_uris,
+                    backchannel_logout_uri: add.backchannel_logout_uri,
+                    public: add.public,
+                    first_party: add.first_party,
+                    id_token_alg,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string(&registered).expect("JSON of strings")
+            );
+            Ok(())
+        }
+        Command::Client(ClientCommand::List) => {
+            for client in clients::list(&conn).await.map_err(|e| e.to_string())? {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "client_id": client.id,
+                        "name": client.name,
+                        "redirect_uris": client.redirect_uris,
+                        "post_logout_redirect_uris": client.post_logout_redirect_uris,
+                        "backchannel_logout_uri": client.backchannel_logout_uri,
+                        "public": client.public,
+                        "first_party": client.first_party,
+                        "id_token_alg": client.id_token_alg.as_str(),
+                    })
+                );
+            }
+            Ok(())
+        }
+        Command::Client(ClientCommand::Remove { client_id }) => {
+            match clients::remove(&conn, &client_id).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(format!("no client `{client_id}`")),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Keys(command) => {
+            let keys = KeyRing::new(
+                conn.clone(),
+                TokenSealer::from_secret(&settings.secret),
+                settings.oidc.key_overlap,
+            );
+            match command {
+                KeysCommand::Rotate => keys.rotate().await.map(|kids| {
+                    println!("{}", serde_json::json!({ "new_keys": kids }));
+                }),
+                KeysCommand::List => keys.jwks().await.map(|set| {
+                    println!(
+                        "{}",
+                        serde_json::to_string(&set).expect("a JWKS serialises")
+                    );
+                }),
+            }
+            .map_err(|e| e.to_string())
+        }
+    };
+    db.close().await;
+    outcome
+}

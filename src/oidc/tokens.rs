@@ -1,0 +1,531 @@
+//! The token endpoint (codes and refresh tokens for tokens), UserInfo, revocation (RFC 7009)
+//! and introspection (RFC 7662).
+//!
+//! Access tokens are opaque and short-lived, refresh tokens rotate on every use; both are
+//! stored as their SHA-256. A code used twice, or a spent refresh token used again, is taken
+//! as stolen: everything issued from it is revoked (RFC 9700 §4.14).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::entities::{oidc_code, oidc_token};
+use crate::oidc::clients::{self, Client, random_text};
+use crate::oidc::grant::Grant;
+use crate::oidc::request::is_code_verifier;
+use crate::oidc::{Oidc, claims, sha256_b64, sha256_hex};
+
+const ACCESS: &str = "access";
+const REFRESH: &str = "refresh";
+
+/// How the client said who it is.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCredentials {
+    /// From `Authorization: Basic` (already form-decoded).
+    pub basic: Option<(String, String)>,
+    /// `client_id` / `client_secret` in the body.
+    pub form_id: Option<String>,
+    pub form_secret: Option<String>,
+}
+
+/// An error of the token, revocation or introspection endpoint (RFC 6749 §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFailure {
+    pub error: &'static str,
+    pub description: &'static str,
+    /// `invalid_client` after Basic authentication is a 401 with a challenge.
+    pub basic_challenge: bool,
+}
+
+impl TokenFailure {
+    fn new(error: &'static str, description: &'static str) -> Self {
+        Self {
+            error,
+            description,
+            basic_challenge: false,
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self.error {
+            "invalid_client" => 401,
+            "server_error" => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl From<DbErr> for TokenFailure {
+    fn from(e: DbErr) -> Self {
+        tracing::error!(error = %e, "token endpoint: database");
+        TokenFailure::new("server_error", "try again later")
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub id_token: String,
+    pub scope: String,
+}
+
+/// Claims of an ID token (OIDC Core §2), with the scope's claims beside them.
+#[derive(Debug, Serialize)]
+struct IdTokenClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    azp: &'a str,
+    exp: i64,
+    iat: i64,
+    auth_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    amr: &'a [String],
+    at_hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sid: Option<&'a str>,
+    #[serde(flatten)]
+    claims: Map<String, Value>,
+}
+
+impl Oidc {
+    /// Who the client is: Basic or the body, never both; a confidential client proves it
+    /// with its secret, a public one only names itself.
+    pub async fn authenticate(
+        &self,
+        credentials: &ClientCredentials,
+    ) -> Result<Client, TokenFailure> {
+        let invalid_client = |basic: bool| TokenFailure {
+            error: "invalid_client",
+            description: "client authentication failed",
+            basic_challenge: basic,
+        };
+        let (id, secret, basic) = match (&credentials.basic, &credentials.form_secret) {
+            (Some(_), Some(_)) => {
+                return Err(TokenFailure::new(
+                    "invalid_request",
+                    "use one client authentication method",
+                ));
+            }
+            (Some((id, secret)), None) => {
+                if credentials.form_id.as_ref().is_some_and(|f| f != id) {
+                    return Err(TokenFailure::new("invalid_request", "client_id differs"));
+                }
+                (id.clone(), Some(secret.clone()), true)
+            }
+            (None, secret) => match &credentials.form_id {
+                Some(id) => (id.clone(), secret.clone(), false),
+                None => return Err(invalid_client(false)),
+            },
+        };
+        if id.len() > 64 {
+            return Err(invalid_client(basic));
+        }
+        let client = clients::find(&self.db, &id)
+            .await?
+            .ok_or_else(|| invalid_client(basic))?;
+        let ok = match (client.public, secret.as_deref()) {
+            (true, None) => true,
+            (true, Some(_)) => false,
+            (false, Some(secret)) => client.secret_matches(secret),
+            (false, None) => false,
+        };
+        if ok {
+            Ok(client)
+        } else {
+            Err(invalid_client(basic))
+        }
+    }
+
+    /// `POST /oauth/token`.
+    #[tracing::instrument(skip_all, fields(client = %client.id))]
+    pub async fn token(
+        &self,
+        client: &Client,
+        form: &HashMap<String, String>,
+    ) -> Result<TokenResponse, TokenFailure> {
+        match form.get("grant_type").map(String::as_str) {
+            Some("authorization_code") => self.redeem_code(client, form).await,
+            Some("refresh_token") => self.refresh(client, form).await,
+            Some(_) => Err(TokenFailure::new(
+                "unsupported_grant_type",
+                "authorization_code and refresh_token only",
+            )),
+            None => Err(TokenFailure::new(
+                "invalid_request",
+                "grant_type is missing",
+            )),
+        }
+    }
+
+    async fn redeem_code(
+        &self,
+        client: &Client,
+        form: &HashMap<String, String>,
+    ) -> Result<TokenResponse, TokenFailure> {
+        let invalid_grant = |why| TokenFailure::new("invalid_grant", why);
+        let code = form
+            .get("code")
+            .ok_or_else(|| TokenFailure::new("invalid_request", "code is missing"))?;
+        let code_hash = sha256_hex(code);
+        let now = Utc::now();
+        let Some(row) = oidc_code::Entity::find_by_id(code_hash.as_str())
+            .one(&self.db)
+            .await?
+        else {
+            return Err(invalid_grant("unknown code"));
+        };
+        if row.client_id != client.id {
+            return Err(invalid_grant("the code was issued to another client"));
+        }
+        // Spent in one statement, so two redemptions at once cannot both win.
+        let spent = oidc_code::Entity::update_many()
+            .col_expr(oidc_code::Column::UsedAt, Expr::value(now))
+            .filter(oidc_code::Column::CodeHash.eq(code_hash.as_str()))
+            .filter(oidc_code::Column::UsedAt.is_null())
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1;
+        if !spent {
+            // A second use: whoever has it is not the client alone.
+            self.revoke_where(oidc_token::Column::CodeHash.eq(code_hash.as_str()))
+                .await?;
+            tracing::warn!("an authorization code was used twice; its tokens are revoked");
+            return Err(invalid_grant("the code was already used"));
+        }
+        if row.expires_at <= now {
+            return Err(invalid_grant("the code has expired"));
+        }
+        let grant: Grant = serde_json::from_str(&row.grant)
+            .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
+        if form.get("redirect_uri") != Some(&grant.redirect_uri) {
+            return Err(invalid_grant(
+                "redirect_uri differs from the authorization request",
+            ));
+        }
+        match (&grant.code_challenge, form.get("code_verifier")) {
+            (Some(challenge), Some(verifier))
+                if is_code_verifier(verifier) && &sha256_b64(verifier) == challenge => {}
+            (Some(_), _) => return Err(invalid_grant("code_verifier does not match")),
+            // RFC 9700 §2.1.1: a verifier for a code that had no challenge is refused too.
+            (None, Some(_)) => return Err(invalid_grant("no code_challenge was sent")),
+            (None, None) => {}
+        }
+        let family = random_text(16);
+        self.issue(
+            client,
+            row.user_id,
+            &grant,
+            &family,
+            Some(&code_hash),
+            true,
+            now,
+        )
+        .await
+    }
+
+    async fn refresh(
+        &self,
+        client: &Client,
+        form: &HashMap<String, String>,
+    ) -> Result<TokenResponse, TokenFailure> {
+        let invalid_grant = |why| TokenFailure::new("invalid_grant", why);
+        let token = form
+            .get("refresh_token")
+            .ok_or_else(|| TokenFailure::new("invalid_request", "refresh_token is missing"))?;
+        let hash = sha256_hex(token);
+        let now = Utc::now();
+        let Some(row) = oidc_token::Entity::find_by_id(hash.as_str())
+            .filter(oidc_token::Column::Kind.eq(REFRESH))
+            .one(&self.db)
+            .await?
+        else {
+            return Err(invalid_grant("unknown refresh token"));
+        };
+        if row.client_id != client.id {
+            return Err(invalid_grant("the token was issued to another client"));
+        }
+        if row.revoked_at.is_some() || row.expires_at <= now {
+            return Err(invalid_grant("the refresh token has ended"));
+        }
+        let spent = oidc_token::Entity::update_many()
+            .col_expr(oidc_token::Column::SpentAt, Expr::value(now))
+            .filter(oidc_token::Column::TokenHash.eq(hash.as_str()))
+            .filter(oidc_token::Column::SpentAt.is_null())
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1;
+        if !spent {
+            self.revoke_where(oidc_token::Column::Family.eq(row.family.as_str()))
+                .await?;
+            tracing::warn!("a spent refresh token was used again; its family is revoked");
+            return Err(invalid_grant("the refresh token was already used"));
+        }
+        let mut grant: Grant = serde_json::from_str(&row.grant)
+            .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
+        if let Some(asked) = form.get("scope") {
+            let asked: BTreeSet<String> = asked.split(' ').map(str::to_string).collect();
+            if !asked.is_subset(&grant.scope) {
+                return Err(TokenFailure::new(
+                    "invalid_scope",
+                    "a refresh cannot widen the scope",
+                ));
+            }
+            grant.scope = asked;
+        }
+        // A refreshed ID token has no nonce (OIDC Core §12.2).
+        grant.nonce = None;
+        self.issue(client, row.user_id, &grant, &row.family, None, false, now)
+            .await
+    }
+
+    /// Makes an access token, a refresh token and an ID token for `grant`.
+    #[allow(clippy::too_many_arguments)]
+    async fn issue(
+        &self,
+        client: &Client,
+        user_id: i64,
+        grant: &Grant,
+        family: &str,
+        code_hash: Option<&str>,
+        first: bool,
+        now: DateTime<Utc>,
+    ) -> Result<TokenResponse, TokenFailure> {
+        let Some(claims) = claims::claims(&self.db, user_id, &grant.scope).await? else {
+            return Err(TokenFailure::new(
+                "invalid_grant",
+                "the account is not active",
+            ));
+        };
+        let sub =
+            claims::subject(&self.db, user_id, client, self.settings.pairwise_subjects).await?;
+        let access_token = random_text(32);
+        let refresh_token = random_text(32);
+        let grant_json = serde_json::to_string(grant).expect("a grant serialises");
+        let row = |token: &str, kind: &str, expires: DateTime<Utc>| oidc_token::ActiveModel {
+            token_hash: Set(sha256_hex(token)),
+            kind: Set(kind.to_string()),
+            family: Set(family.to_string()),
+            client_id: Set(client.id.clone()),
+            user_id: Set(user_id),
+            grant: Set(grant_json.clone()),
+            sid: Set(grant.sid.clone()),
+            code_hash: Set(code_hash.map(str::to_string)),
+            created_at: Set(now),
+            expires_at: Set(expires),
+            spent_at: Set(None),
+            revoked_at: Set(None),
+        };
+        let access_life = self.settings.access_token_life;
+        oidc_token::Entity::insert_many([
+            row(&access_token, ACCESS, now + access_life),
+            row(
+                &refresh_token,
+                REFRESH,
+                now + self.settings.refresh_token_life,
+            ),
+        ])
+        .exec(&self.db)
+        .await?;
+        let id_claims = IdTokenClaims {
+            iss: &self.issuer,
+            sub: &sub,
+            aud: &client.id,
+            azp: &client.id,
+            exp: (now + access_life).timestamp(),
+            iat: now.timestamp(),
+            auth_time: grant.auth_time,
+            nonce: if first { grant.nonce.as_deref() } else { None },
+            amr: &grant.amr,
+            at_hash: at_hash(&access_token),
+            sid: grant.sid.as_deref(),
+            claims,
+        };
+        let id_token = self
+            .keys
+            .sign(client.id_token_alg, &id_claims)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot sign an ID token");
+                TokenFailure::new("server_error", "try again later")
+            })?;
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: access_life.num_seconds(),
+            refresh_token,
+            id_token,
+            scope: grant.scope_text(),
+        })
+    }
+
+    async fn revoke_where(
+        &self,
+        condition: impl sea_orm::sea_query::IntoCondition,
+    ) -> Result<(), DbErr> {
+        oidc_token::Entity::update_many()
+            .col_expr(oidc_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(condition)
+            .filter(oidc_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// A live access token's row, its client still registered.
+    async fn live_access_token(&self, token: &str) -> Result<Option<oidc_token::Model>, DbErr> {
+        live(&self.db, token, ACCESS).await
+    }
+
+    /// `GET|POST /oauth/userinfo`: the claims of the token's scope, as a plain JSON object.
+    pub async fn userinfo(&self, bearer: &str) -> Result<Option<Value>, DbErr> {
+        let Some(row) = self.live_access_token(bearer).await? else {
+            return Ok(None);
+        };
+        let Some(client) = clients::find(&self.db, &row.client_id).await? else {
+            return Ok(None);
+        };
+        let Ok(grant) = serde_json::from_str::<Grant>(&row.grant) else {
+            return Ok(None);
+        };
+        let Some(mut claims) = claims::claims(&self.db, row.user_id, &grant.scope).await? else {
+            return Ok(None);
+        };
+        let sub = claims::subject(
+            &self.db,
+            row.user_id,
+            &client,
+            self.settings.pairwise_subjects,
+        )
+        .await?;
+        claims.insert("sub".into(), json!(sub));
+        Ok(Some(Value::Object(claims)))
+    }
+
+    /// `POST /oauth/revoke` (RFC 7009): the client's own token ends (a refresh token with its
+    /// family). Unknown tokens are answered the same, so nothing is learnt.
+    pub async fn revoke(&self, client: &Client, token: &str) -> Result<(), DbErr> {
+        let Some(row) = oidc_token::Entity::find_by_id(sha256_hex(token))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        if row.client_id != client.id {
+            return Ok(());
+        }
+        if row.kind == REFRESH {
+            self.revoke_where(oidc_token::Column::Family.eq(row.family.as_str()))
+                .await
+        } else {
+            self.revoke_where(oidc_token::Column::TokenHash.eq(row.token_hash.as_str()))
+                .await
+        }
+    }
+
+    /// `POST /oauth/introspect` (RFC 7662), for the client's own tokens.
+    pub async fn introspect(&self, client: &Client, token: &str) -> Result<Value, DbErr> {
+        let inactive = json!({"active": false});
+        let hash = sha256_hex(token);
+        let row = oidc_token::Entity::find_by_id(hash.as_str())
+            .one(&self.db)
+            .await?;
+        let Some(row) = row.filter(|r| {
+            r.client_id == client.id
+                && r.revoked_at.is_none()
+                && r.spent_at.is_none()
+                && r.expires_at > Utc::now()
+        }) else {
+            return Ok(inactive);
+        };
+        let Ok(grant) = serde_json::from_str::<Grant>(&row.grant) else {
+            return Ok(inactive);
+        };
+        let sub = claims::subject(
+            &self.db,
+            row.user_id,
+            client,
+            self.settings.pairwise_subjects,
+        )
+        .await?;
+        Ok(json!({
+            "active": true,
+            "scope": grant.scope_text(),
+            "client_id": row.client_id,
+            "sub": sub,
+            "aud": row.client_id,
+            "iss": self.issuer,
+            "exp": row.expires_at.timestamp(),
+            "iat": row.created_at.timestamp(),
+            "token_type": if row.kind == ACCESS { "Bearer" } else { "refresh_token" },
+        }))
+    }
+
+    /// Ends the tokens of the given sessions (their person signed out there).
+    pub(super) async fn revoke_sessions(&self, sids: &[String]) -> Result<(), DbErr> {
+        if sids.is_empty() {
+            return Ok(());
+        }
+        self.revoke_where(Condition::all().add(oidc_token::Column::Sid.is_in(sids.to_vec())))
+            .await
+    }
+
+    /// Ends every token of a person (the account was disabled).
+    pub(super) async fn revoke_person(&self, user_id: i64) -> Result<(), DbErr> {
+        let txn = self.db.begin().await?;
+        oidc_token::Entity::update_many()
+            .col_expr(oidc_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(oidc_token::Column::UserId.eq(user_id))
+            .filter(oidc_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await
+    }
+}
+
+async fn live(
+    db: &DatabaseConnection,
+    token: &str,
+    kind: &str,
+) -> Result<Option<oidc_token::Model>, DbErr> {
+    oidc_token::Entity::find_by_id(sha256_hex(token))
+        .filter(oidc_token::Column::Kind.eq(kind))
+        .filter(oidc_token::Column::RevokedAt.is_null())
+        .filter(oidc_token::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await
+}
+
+/// The left half of the access token's SHA-256, base64url (OIDC Core §3.1.3.6). Every
+/// signing algorithm Denglu uses hashes with SHA-256.
+fn at_hash(access_token: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(access_token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn at_hash_is_the_left_half_of_the_sha256() {
+        // From `printf TOKEN | sha256sum | head -c32 | xxd -r -p | base64` made url-safe.
+        assert_eq!(
+            super::at_hash("dNZX1hEZ9wBCzNL40Upu646bdzQA"),
+            "wfgvmE9VxjAudsl9lc6TqA"
+        );
+    }
+}
