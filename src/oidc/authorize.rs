@@ -16,10 +16,12 @@ use crate::auth::SignInSession;
 use crate::entities::{oidc_code, oidc_login, oidc_request};
 use crate::oidc::clients::{self, Client, random_text};
 use crate::oidc::grant::{Grant, amr_of};
+use crate::oidc::hashing::sha256_hex;
+use crate::oidc::paths;
+use crate::oidc::provider::Oidc;
 use crate::oidc::request::{
     self, AuthorizationRequest, ErrorCode, PageError, Refusal, client_and_redirect,
 };
-use crate::oidc::{Oidc, paths, sha256_hex};
 
 /// How long a request may wait for its sign-in and consent.
 const REQUEST_LIFE: chrono::Duration = chrono::Duration::minutes(30);

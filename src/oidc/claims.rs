@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::entities::{identity, identity_app_openid, oidc_subject, user};
 use crate::oidc::clients::{Client, random_text};
-use crate::oidc::sha256_b64;
+use crate::oidc::hashing::sha256_b64;
 
 /// The person's subject for `client`.
 pub async fn subject(

@@ -14,8 +14,8 @@ use subtle::ConstantTimeEq;
 use crate::config::ConfiguredClient;
 use crate::config::policy::redirect_uri_problem;
 use crate::entities::oidc_client;
+use crate::oidc::hashing::sha256_hex;
 use crate::oidc::keys::SigningAlg;
-use crate::oidc::sha256_hex;
 
 /// A registered client, as the flows use it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,9 +11,10 @@ use sea_orm::{
 use crate::auth::SignInSession;
 use crate::entities::{oidc_client, oidc_consent, oidc_token};
 use crate::model::{AppAccess, ConsentView};
+use crate::oidc::authorize::Answer;
 use crate::oidc::clients::Client;
+use crate::oidc::provider::Oidc;
 use crate::oidc::request::{AuthorizationRequest, ErrorCode, PageError};
-use crate::oidc::{Answer, Oidc};
 
 impl Oidc {
     pub(super) async fn needs_consent(

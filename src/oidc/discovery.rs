@@ -3,8 +3,9 @@
 
 use serde_json::{Value, json};
 
+use crate::oidc::paths;
+use crate::oidc::provider::Oidc;
 use crate::oidc::request::SCOPES;
-use crate::oidc::{Oidc, paths};
 
 impl Oidc {
     pub fn discovery(&self) -> Value {

@@ -13,8 +13,11 @@ use serde_json::json;
 use crate::auth::{SessionEnds, SignInSession};
 use crate::entities::oidc_login;
 use crate::oidc::authorize::sid_of;
+use crate::oidc::claims;
 use crate::oidc::clients::{self, Client, random_text};
-use crate::oidc::{Oidc, PageError, claims, paths};
+use crate::oidc::paths;
+use crate::oidc::provider::Oidc;
+use crate::oidc::request::PageError;
 
 /// Where the browser goes after a logout request.
 #[derive(Debug, Clone, PartialEq, Eq)]

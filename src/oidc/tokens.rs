@@ -17,10 +17,12 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::entities::{oidc_code, oidc_token};
+use crate::oidc::claims;
 use crate::oidc::clients::{self, Client, random_text};
 use crate::oidc::grant::Grant;
+use crate::oidc::hashing::{sha256_b64, sha256_hex};
+use crate::oidc::provider::Oidc;
 use crate::oidc::request::is_code_verifier;
-use crate::oidc::{Oidc, claims, sha256_b64, sha256_hex};
 
 const ACCESS: &str = "access";
 const REFRESH: &str = "refresh";
