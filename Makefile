@@ -28,7 +28,7 @@ SERVER_BIN := $(CARGO_TARGET_DIR)/$(if $(filter release,$(PROFILE)),release,debu
 
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps bench clean-site wasm-size
+.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps django-site bench clean-site wasm-size
 
 help:
 	@echo "make run        build and serve Denglu on SQLite with simulated providers"
@@ -83,8 +83,12 @@ test-rust:
 test-postgres:
 	scripts/with-postgres.sh cargo test --features ssr --test api
 
-e2e-deps:
+e2e-deps: django-site
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+## The Django example site (a relying party for the browser tests), in its own venv.
+django-site:
+	examples/django-site/setup.sh
 
 e2e: site server e2e-deps
 	cd end2end && DENGLU_SERVER_BIN=$(SERVER_BIN) DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 process.env.DENGLU_E2E_PORT ??= freePort();
 const port = Number(process.env.DENGLU_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'denglu-e2e-'));
+// The data directory too, so that a spec can run `denglu client add` on the server's database.
+process.env.DENGLU_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'denglu-e2e-'));
+const dataDir = process.env.DENGLU_E2E_DATA;
 const serverBin = process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu';
 const siteRoot = process.env.DENGLU_SITE_ROOT ?? '../target/site';
 

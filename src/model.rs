@@ -147,6 +147,8 @@ pub fn utc_minute(rfc3339: &str) -> String {
 pub struct ConsentView {
     pub client_name: String,
     pub client_host: String,
+    /// Where the answer goes (the redirect URI's origin).
+    pub client_origin: String,
     pub scopes: Vec<String>,
 }
 
@@ -420,6 +422,22 @@ impl ServerError {
 
 /// The paths of QR sign-in, written once for the server and the browser.
 pub mod paths {
+    /// Whether `location` is one of the app's own pages (the router in `app.rs` draws it in
+    /// the browser), as opposed to a route the server answers (`/oauth/continue/...`, a
+    /// callback) or another site, which the browser must load for real.
+    pub fn is_page(location: &str) -> bool {
+        let path = location.split(['?', '#']).next().unwrap_or_default();
+        matches!(
+            path,
+            "/login"
+                | "/signup"
+                | "/account"
+                | "/login/qr"
+                | "/oauth/consent"
+                | "/oauth/logout/confirm"
+        ) || (path.starts_with("/qr/") && path.ends_with("/confirm"))
+    }
+
     /// What the QR code encodes: the phone opens it in WeChat.
     pub fn qr_scan(ticket: &str) -> String {
         format!("/qr/{ticket}")
@@ -438,6 +456,33 @@ pub mod paths {
     /// The desktop finishes signing in with a confirmed ticket.
     pub fn qr_claim(ticket: &str) -> String {
         format!("/auth/qr/{ticket}/claim")
+    }
+}
+
+#[cfg(test)]
+mod paths_tests {
+    use super::paths::is_page;
+
+    #[test]
+    fn only_the_apps_own_pages_are_drawn_in_the_browser() {
+        for page in [
+            "/login?next=%2Fx",
+            "/account",
+            "/signup",
+            "/qr/abc/confirm",
+            "/oauth/consent?request=r",
+        ] {
+            assert!(is_page(page), "{page}");
+        }
+        for other in [
+            "/oauth/continue/abc",
+            "/auth/qq/start",
+            "https://site.example/cb",
+            "/qr/abc",
+            "/",
+        ] {
+            assert!(!is_page(other), "{other}");
+        }
     }
 }
 

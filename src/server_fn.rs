@@ -200,3 +200,17 @@ pub fn status_of(error: &ServerError) -> StatusCode {
         ServerError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
+
+/// Lets the page being rendered post a form that ends at `url`'s site (its origin joins the
+/// policy's `form-action`); see `defences::FORM_TARGET`.
+pub fn allow_form_target(url: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        http::HeaderValue::from_str(url),
+    ) {
+        response.insert_header(
+            http::HeaderName::from_static(crate::defences::FORM_TARGET),
+            value,
+        );
+    }
+}

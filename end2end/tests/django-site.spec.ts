@@ -1,6 +1,6 @@
 import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,25 +37,19 @@ async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated]')).toBeAttached({ timeout: 20_000 });
 }
 
-/** The environment and working directory of the Denglu server that playwright.config.ts
- * started. Its database is in a temporary directory made by the runner's own load of the
- * config, which a worker cannot recompute, so `denglu client add` borrows the server's own
- * settings: the same database, secret and public URL. */
-function denglu(port: string): { env: NodeJS.ProcessEnv; cwd: string } {
-  const addr = `LEPTOS_SITE_ADDR=127.0.0.1:${port}`;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let vars: string[];
-    try {
-      vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (vars.includes(addr)) {
-      const env = Object.fromEntries(vars.filter(Boolean).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
-      return { env, cwd: readlinkSync(`/proc/${pid}/cwd`) };
-    }
-  }
-  throw new Error(`no process has ${addr}: is the server of playwright.config.ts running?`);
+/** The settings of the Denglu server that playwright.config.ts started (its database is in
+ * DENGLU_E2E_DATA), so that `denglu client add` registers on that server's database. */
+function denglu(port: string): { env: NodeJS.ProcessEnv } {
+  const data = process.env.DENGLU_E2E_DATA;
+  if (!data) throw new Error('DENGLU_E2E_DATA is unset: run through playwright.config.ts');
+  return {
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${join(data, 'denglu.db')}?mode=rwc`,
+      DENGLU_SIMULATOR: '1',
+    },
+  };
 }
 
 /** `denglu client add`: prints one JSON object with the new client's id and secret. */

@@ -32,8 +32,9 @@ impl Policies {
         })
     }
 
-    /// The app's policy for one response.
-    fn app(&self, nonce: &Nonce) -> String {
+    /// The app's policy for one response; `form_target` is one more origin its forms may lead
+    /// to (see [`FORM_TARGET`]).
+    fn app(&self, nonce: &Nonce, form_target: Option<&str>) -> String {
         let (script_host, frames) = if self.simulator {
             ("", "'self'")
         } else {
@@ -43,9 +44,10 @@ impl Policies {
         let scripts = format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval' {script_host}");
         format!(
             "default-src 'self'; script-src {scripts}; frame-src {frames}; \
-             img-src 'self' https: data:; style-src 'self'; form-action 'self'; \
+             img-src 'self' https: data:; style-src 'self'; form-action 'self'{target}; \
              frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
             scripts = scripts.trim_end(),
+            target = form_target.map(|t| format!(" {t}")).unwrap_or_default(),
         )
     }
 
@@ -55,6 +57,17 @@ impl Policies {
     fn simulator(&self) -> &'static str {
         "frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
     }
+}
+
+/// A page whose form leads to another site (the consent page's "Allow" ends at the site that
+/// asked: browsers apply `form-action` to the redirects a form post follows) names that site's
+/// origin in this header; the policy adds it and the header never leaves the server.
+pub const FORM_TARGET: &str = "x-denglu-form-target";
+
+/// `scheme://host[:port]` of `raw`, when it is an http(s) URL.
+fn origin_of(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
 }
 
 /// Sets the policy (and `no-store`) on every response; the nonce travels to the renderer in
@@ -68,10 +81,14 @@ pub async fn apply(
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
+    let form_target = response
+        .headers_mut()
+        .remove(FORM_TARGET)
+        .and_then(|v| v.to_str().ok().and_then(origin_of));
     let (policy, framing) = if simulator_page {
         (policies.simulator().to_string(), "SAMEORIGIN")
     } else {
-        (policies.app(&nonce), "DENY")
+        (policies.app(&nonce, form_target.as_deref()), "DENY")
     };
     let headers = response.headers_mut();
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static(framing));

@@ -8,7 +8,9 @@ mod headers;
 mod same_origin;
 mod site;
 
-pub use csp::{Policies, apply as content_security_policy, is_static_asset, provide_nonce};
+pub use csp::{
+    FORM_TARGET, Policies, apply as content_security_policy, is_static_asset, provide_nonce,
+};
 pub use form_return::stay_on_site;
 pub use headers::fixed_headers;
 pub use same_origin::refuse_cross_site;

@@ -46,12 +46,11 @@ impl Oidc {
     pub async fn consent_view(&self, session: &SignInSession, id: &str) -> Option<ConsentView> {
         self.auth.signed_in(session).await.ok()??;
         let (request, client, _) = self.waiting(id).await?;
+        let redirect = url::Url::parse(&request.redirect_uri).ok()?;
         Some(ConsentView {
             client_name: client.name.clone(),
-            client_host: url::Url::parse(&request.redirect_uri)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_default(),
+            client_host: redirect.host_str().unwrap_or_default().to_string(),
+            client_origin: redirect.origin().ascii_serialization(),
             scopes: request.scope.iter().cloned().collect(),
         })
     }

@@ -16,7 +16,12 @@ pub async fn get_consent(request: String) -> Result<Option<ConsentView>, ServerE
 
     let app = app_state()?;
     let session = session().await?;
-    Ok(app.oidc.consent_view(&session, &request).await)
+    let view = app.oidc.consent_view(&session, &request).await;
+    // "Allow" and "Don't allow" both end at the site.
+    if let Some(view) = &view {
+        crate::server_fn::allow_form_target(&view.client_origin);
+    }
+    Ok(view)
 }
 
 #[component]
@@ -83,6 +88,14 @@ fn ConsentForm(consent: ConsentView, request: String) -> impl IntoView {
 pub fn LogoutConfirmPage() -> impl IntoView {
     let locale = use_locale();
     let location = use_location();
+    // The form ends at the site's registered address (checked when it is posted).
+    #[cfg(feature = "ssr")]
+    if let Some(after) = use_query_map()
+        .read_untracked()
+        .get("post_logout_redirect_uri")
+    {
+        crate::server_fn::allow_form_target(&after);
+    }
     let action = move || format!("/oauth/logout/confirmed{}", location.search.get());
     view! {
         <Title text=locale.t("logout-title")/>

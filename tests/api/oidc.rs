@@ -262,7 +262,18 @@ async fn a_third_party_site_asks_for_consent_once_and_loses_it_when_revoked() {
     let started = site.start(&["profile", "identities"], &[]);
     let consent = authorize(&browser, &started.url).await;
     assert!(consent.starts_with("/oauth/consent?request="), "{consent}");
-    let page = browser.get(&consent).await.text().await.unwrap();
+    let page = browser.get(&consent).await;
+    // The answer ends at the site: browsers hold a form's redirects to `form-action`.
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' https://site.example;"),
+        "{csp}"
+    );
+    assert!(!page.headers().contains_key("x-denglu-form-target"));
+    let page = page.text().await.unwrap();
     assert!(page.contains("Example Shop"), "the page names the site");
     assert!(
         page.contains("data-scope=\"identities\""),
