@@ -151,7 +151,7 @@ mod tests {
     fn without_the_simulator_only_wechat_may_add_scripts_and_frames() {
         let policies = Policies { simulator: false };
         let nonce = Nonce::from_value("abc");
-        let policy = policies.app(&nonce);
+        let policy = policies.app(&nonce, None);
         assert!(
             policy.contains(
                 "script-src 'self' 'nonce-abc' 'wasm-unsafe-eval' https://res.wx.qq.com;"

@@ -3,6 +3,7 @@
 mod accounts;
 mod avatars;
 mod browser_defences;
+mod cli;
 mod fixation;
 mod flows_accounts;
 mod flows_double_redirect;

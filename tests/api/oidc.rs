@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::helpers::{Browser, TestApp, location, query_param, spawn_app};
-use crate::oidc_helpers::{REDIRECT, Registration, Site, follow, sign_in_at_login};
+use crate::helpers::{Browser, TestApp, location, query_param, spawn_app, spawn_app_tuned};
+use crate::oidc_helpers::{REDIRECT, Registration, Site, follow, payload, sign_in_at_login};
 
 /// A person with an account (signed up through QQ as simulator user `user`), signed in.
 async fn person(app: &TestApp, user: u64, username: &str) -> Browser {
@@ -676,6 +676,7 @@ async fn refetch(site: &Site) -> openidconnect::core::CoreProviderMetadata {
 
 fn site_clone(site: &Site) -> Site {
     Site {
+        redirect: site.redirect.clone(),
         client_id: site.client_id.clone(),
         secret: site.secret.clone(),
         metadata: site.metadata.clone(),
@@ -831,4 +832,155 @@ async fn signing_out_tells_the_site_by_back_channel_and_rp_initiated_logout_sign
         .get("/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F")
         .await;
     assert_eq!(refused.status(), 400);
+}
+
+#[tokio::test]
+async fn a_client_declared_in_the_configuration_signs_people_in() {
+    let secret = "declared-secret-declared-secret-declared";
+    let app = spawn_app_tuned(&[], |settings| {
+        settings.oidc.clients = vec![denglu::config::ConfiguredClient {
+            client_id: "wiki".into(),
+            name: "Wiki".into(),
+            secret_sha256: Some(denglu::oidc::sha256_hex(secret)),
+            redirect_uris: vec![REDIRECT.into()],
+            post_logout_redirect_uris: vec![],
+            backchannel_logout_uri: None,
+            public: false,
+            first_party: true,
+            id_token_signed_response_alg: None,
+        }];
+    })
+    .await;
+    let site = Site::existing(&app, "wiki", Some(secret)).await;
+    let browser = person(&app, 1, "tim").await;
+    let started = site.start(&["profile"], &[]);
+    let back = authorize(&browser, &started.url).await;
+    let tokens = site.finish(started, &back).await;
+    assert_eq!(
+        tokens.claims.preferred_username().map(|u| u.as_str()),
+        Some("tim")
+    );
+}
+
+#[tokio::test]
+async fn pairwise_subjects_differ_between_sites_and_stay_stable_for_each() {
+    let app = spawn_app_tuned(&[], |settings| settings.oidc.pairwise_subjects = true).await;
+    let doc: Value = app
+        .get("/.well-known/openid-configuration")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["subject_types_supported"],
+        serde_json::json!(["pairwise"])
+    );
+    let browser = person(&app, 1, "ida").await;
+    let mut subjects = Vec::new();
+    for redirect in [
+        "https://shop.example/callback",
+        "https://shop.example/other-callback",
+        "https://wiki.example/callback",
+    ] {
+        let site = Site::register(
+            &app,
+            Registration {
+                first_party: true,
+                redirect: Some(redirect.into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let started = site.start(&[], &[]);
+        let back = authorize(&browser, &started.url).await;
+        let first = site.finish(started, &back).await;
+        let started = site.start(&[], &[]);
+        let back = authorize(&browser, &started.url).await;
+        let again = site.finish(started, &back).await;
+        assert_eq!(
+            first.claims.subject(),
+            again.claims.subject(),
+            "stable per site"
+        );
+        subjects.push(first.claims.subject().to_string());
+    }
+    // One sector (the redirect URI's host), one subject (OIDC Core §8.1); another, another.
+    assert_eq!(subjects[0], subjects[1]);
+    assert_ne!(subjects[0], subjects[2]);
+}
+
+#[tokio::test]
+async fn disabling_an_account_and_ending_a_session_from_the_account_page_tell_the_site() {
+    let app = spawn_app().await;
+    let (backchannel, mut received) = logout_listener().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            backchannel: Some(backchannel),
+            ..Default::default()
+        },
+    )
+    .await;
+
+    // A session ended from another device's account page.
+    let laptop = person(&app, 1, "mary").await;
+    let phone = app.new_browser();
+    phone.sign_in_with(&app, "qq", 1).await;
+    let started = site.start(&[], &[]);
+    let back = authorize(&phone, &started.url).await;
+    let on_phone = site.finish(started, &back).await;
+    let sessions: Value = laptop
+        .call("account/sessions", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the phone's session")["id"]
+        .to_string();
+    assert!(
+        laptop
+            .call("account/end_session", &[("session_id", &other)])
+            .await
+            .status()
+            .is_success()
+    );
+    let token = next_logout_token(&mut received).await;
+    let claims: Value =
+        serde_json::from_slice(&base64_url(token.split('.').nth(1).unwrap())).unwrap();
+    assert_eq!(claims["sid"], payload(&on_phone.id_token())["sid"]);
+    assert!(claims["sid"].is_string());
+    assert_eq!(site.userinfo(&on_phone.access()).await.status(), 401);
+
+    // The account disabled: its sessions end and every token with them.
+    let started = site.start(&[], &[]);
+    let back = authorize(&laptop, &started.url).await;
+    let on_laptop = site.finish(started, &back).await;
+    let id = laptop.me().await.unwrap()["id"].as_i64().unwrap();
+    app.auth.disable_account(id).await.expect("disabled");
+    let token = next_logout_token(&mut received).await;
+    assert!(!token.is_empty());
+    assert_eq!(site.userinfo(&on_laptop.access()).await.status(), 401);
+    let refresh = site
+        .post(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &on_laptop.refresh()),
+            ],
+        )
+        .await;
+    assert_eq!(refresh.status(), 400);
+}
+
+async fn next_logout_token(received: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> String {
+    tokio::time::timeout(std::time::Duration::from_secs(5), received.recv())
+        .await
+        .expect("a logout token within seconds")
+        .expect("a token")
 }

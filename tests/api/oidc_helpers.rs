@@ -26,6 +26,8 @@ pub type Rp = CoreClient<
 /// A registered client and what it knows.
 pub struct Site {
     pub client_id: String,
+    /// Where this site is answered (REDIRECT unless registered otherwise).
+    pub redirect: String,
     pub secret: Option<String>,
     pub metadata: CoreProviderMetadata,
     pub http: reqwest::Client,
@@ -39,6 +41,8 @@ pub struct Registration {
     pub post_logout: Vec<String>,
     pub backchannel: Option<String>,
     pub es256: bool,
+    /// Another redirect URI than REDIRECT (another site, another pairwise sector).
+    pub redirect: Option<String>,
 }
 
 /// One authorization request in flight: what the site keeps until the browser returns.
@@ -50,13 +54,34 @@ pub struct Started {
 }
 
 impl Site {
+    /// A client that already exists (declared in the configuration).
+    pub async fn existing(app: &TestApp, client_id: &str, secret: Option<&str>) -> Site {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        let issuer = app.url("").trim_end_matches('/').to_string();
+        let metadata =
+            CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.clone()).unwrap(), &http)
+                .await
+                .expect("discovery answers a strict client");
+        Site {
+            redirect: REDIRECT.into(),
+            client_id: client_id.to_string(),
+            secret: secret.map(str::to_string),
+            metadata,
+            http,
+            issuer,
+        }
+    }
+
     pub async fn register(app: &TestApp, registration: Registration) -> Site {
         use denglu::oidc::clients::{NewClient, add};
         let registered = add(
             &app.db.conn,
             NewClient {
                 name: "Example Shop".into(),
-                redirect_uris: vec![REDIRECT.into()],
+                redirect_uris: vec![registration.redirect.clone().unwrap_or(REDIRECT.into())],
                 post_logout_redirect_uris: registration.post_logout,
                 backchannel_logout_uri: registration.backchannel,
                 public: registration.public,
@@ -79,6 +104,7 @@ impl Site {
                 .await
                 .expect("discovery answers a strict client");
         Site {
+            redirect: registration.redirect.unwrap_or(REDIRECT.into()),
             client_id: registered.client_id,
             secret: registered.client_secret,
             metadata,
@@ -93,7 +119,7 @@ impl Site {
             ClientId::new(self.client_id.clone()),
             self.secret.clone().map(ClientSecret::new),
         )
-        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap())
+        .set_redirect_uri(RedirectUrl::new(self.redirect.clone()).unwrap())
     }
 
     /// An authorization URL with PKCE and `scopes` (openid always), adjusted by `extra`.
@@ -125,8 +151,9 @@ impl Site {
     /// Redeems the code the browser brought back, checking `state` and `iss` first.
     pub async fn finish(&self, started: Started, returned: &str) -> Tokens {
         assert!(
-            returned.starts_with(REDIRECT),
-            "back at the site: {returned}"
+            returned.starts_with(&self.redirect),
+            "back at {}: {returned}",
+            self.redirect
         );
         assert_eq!(
             query_param(returned, "state").as_deref(),
@@ -222,7 +249,7 @@ impl Tokens {
 pub async fn follow(browser: &Browser, first: &str) -> String {
     let mut at = first.to_string();
     for _ in 0..10 {
-        if at.starts_with(REDIRECT) || at.starts_with("/login") || at.starts_with("/signup") {
+        if at.starts_with("https://") || at.starts_with("/login") || at.starts_with("/signup") {
             return at;
         }
         if at.starts_with("/oauth/consent?") {
@@ -255,4 +282,14 @@ pub async fn sign_in_at_login(
     browser
         .sign_in_with_query(app, provider, user, &format!("?next={encoded}"))
         .await
+}
+
+/// The claims of a JWT, read without checking it (the checks are the client's, above).
+pub fn payload(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
 }
