@@ -34,7 +34,8 @@ help:
 	@echo "make run        build and serve Denglu on SQLite with simulated providers"
 	@echo "make test       formatting, clippy, unit and integration tests (SQLite and PostgreSQL), end-to-end tests"
 	@echo "make e2e        only the Playwright end-to-end tests"
-	@echo "make bench      simulator throughput; waiting QR pages per instance and confirm latency"
+	@echo "make bench      simulator throughput; waiting QR pages per instance and confirm latency;"
+	@echo "                OpenID Connect sign-ins per second and server CPU per token request"
 	@echo "make wasm-size  release build of the browser bundle and its gzip size"
 
 ## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock, installed when missing.
@@ -97,6 +98,7 @@ e2e: site server e2e-deps
 bench:
 	cargo bench -p simulator --bench flows
 	ulimit -n 20000 2>/dev/null || true; cargo bench --bench qr_waiters --features ssr
+	cargo bench --bench oidc_signins --features ssr
 
 ## Release size of the browser bundle, as users download it.
 wasm-size:

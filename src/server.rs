@@ -132,6 +132,7 @@ impl Application {
             settings.oidc.clone(),
         ));
         oidc.prepare().await.map_err(StartupError::Keys)?;
+        oidc.spawn_sweeper();
         auth.on_session_end(oidc.clone());
         let state = AppState {
             leptos_options,

@@ -20,6 +20,7 @@ mod logout;
 pub mod paths;
 mod provider;
 mod request;
+mod sweeper;
 mod tokens;
 
 pub use authorize::Answer;
