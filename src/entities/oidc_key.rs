@@ -12,6 +12,7 @@ pub struct Model {
     pub private_sealed: String,
     /// The public key as a JWK, JSON text.
     pub public_jwk: String,
+    /// When it starts signing (a rotated key is published an hour before).
     pub created_at: DateTimeUtc,
     /// No longer signs; stays in the JWKS until the overlap has passed.
     pub retired_at: Option<DateTimeUtc>,

@@ -53,6 +53,15 @@ async fn own_subject(db: &DatabaseConnection, user_id: i64) -> Result<String, Db
         .ok_or_else(|| DbErr::RecordNotFound("the subject just written".into()))
 }
 
+/// Whether the account exists and is not disabled.
+pub async fn is_active(db: &DatabaseConnection, user_id: i64) -> Result<bool, DbErr> {
+    Ok(user::Entity::find_by_id(user_id)
+        .filter(user::Column::Status.eq("active"))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// The claims `scope` releases about `user_id`, without `sub`. `None` when the account is
 /// gone or disabled.
 pub async fn claims(

@@ -19,6 +19,10 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::auth::sealing::{Purpose, TokenSealer};
 use crate::entities::oidc_key;
 
+/// How long a new key is published before it signs: the JWKS's cache life
+/// (`routes::oidc`, an hour) and a margin for clocks, so no cached set lacks the signing key.
+pub const PUBLISHED_AHEAD: chrono::Duration = chrono::Duration::minutes(65);
+
 /// The algorithms Denglu signs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigningAlg {
@@ -80,20 +84,26 @@ impl KeyRing {
     pub async fn ensure(&self) -> Result<(), KeyError> {
         for alg in SigningAlg::ALL {
             if self.current(alg).await?.is_none() {
-                self.create(alg).await?;
+                self.create(alg, Utc::now()).await?;
             }
         }
         Ok(())
     }
 
-    /// Adds a new key for each algorithm and retires the ones in use; returns the new kids.
+    /// Adds a new key for each algorithm, published at once and signing once every cached
+    /// copy of the JWKS without it has expired; the keys in use retire then. Returns the new
+    /// kids.
     pub async fn rotate(&self) -> Result<Vec<String>, KeyError> {
-        let now = Utc::now();
+        self.rotate_signing_from(Utc::now() + PUBLISHED_AHEAD).await
+    }
+
+    /// [`rotate`](Self::rotate), with the new keys signing from `from`.
+    pub async fn rotate_signing_from(&self, from: DateTime<Utc>) -> Result<Vec<String>, KeyError> {
         let mut made = Vec::new();
         for alg in SigningAlg::ALL {
-            let kid = self.create(alg).await?;
+            let kid = self.create(alg, from).await?;
             oidc_key::Entity::update_many()
-                .col_expr(oidc_key::Column::RetiredAt, Expr::value(now))
+                .col_expr(oidc_key::Column::RetiredAt, Expr::value(from))
                 .filter(oidc_key::Column::Alg.eq(alg.as_str()))
                 .filter(oidc_key::Column::RetiredAt.is_null())
                 .filter(oidc_key::Column::Kid.ne(kid.as_str()))
@@ -154,10 +164,18 @@ impl KeyRing {
             .map(|data| data.claims)
     }
 
+    /// The key that signs now: made (its `created_at` is when it starts signing) and not
+    /// retired yet.
     async fn current(&self, alg: SigningAlg) -> Result<Option<oidc_key::Model>, DbErr> {
+        let now = Utc::now();
         oidc_key::Entity::find()
             .filter(oidc_key::Column::Alg.eq(alg.as_str()))
-            .filter(oidc_key::Column::RetiredAt.is_null())
+            .filter(oidc_key::Column::CreatedAt.lte(now))
+            .filter(
+                Condition::any()
+                    .add(oidc_key::Column::RetiredAt.is_null())
+                    .add(oidc_key::Column::RetiredAt.gt(now)),
+            )
             .order_by_desc(oidc_key::Column::CreatedAt)
             .one(&self.db)
             .await
@@ -175,7 +193,7 @@ impl KeyRing {
             .await
     }
 
-    async fn create(&self, alg: SigningAlg) -> Result<String, KeyError> {
+    async fn create(&self, alg: SigningAlg, signs_from: DateTime<Utc>) -> Result<String, KeyError> {
         let pem = generate(alg);
         let key = parse(alg, &pem).map_err(|reason| KeyError::Unusable {
             kid: "(new)".into(),
@@ -197,7 +215,7 @@ impl KeyRing {
                 .sealer
                 .seal_text(Purpose::SigningKey, pem.expose_secret())),
             public_jwk: Set(public_jwk),
-            created_at: Set(Utc::now()),
+            created_at: Set(signs_from),
             retired_at: Set(None),
         })
         .exec(&self.db)

@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -191,51 +191,55 @@ impl Oidc {
         if row.client_id != client.id {
             return Err(invalid_grant("the code was issued to another client"));
         }
-        // Spent in one statement, so two redemptions at once cannot both win.
+        let grant: Grant = serde_json::from_str(&row.grant)
+            .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
+        let person = self.person(client, row.user_id, &grant).await?;
+
+        // Spending the code and storing its tokens are one transaction: a second redemption
+        // waits for the first and then finds (and revokes) what it issued.
+        let txn = self.db.begin().await?;
         let spent = oidc_code::Entity::update_many()
             .col_expr(oidc_code::Column::UsedAt, Expr::value(now))
             .filter(oidc_code::Column::CodeHash.eq(code_hash.as_str()))
             .filter(oidc_code::Column::UsedAt.is_null())
-            .exec(&self.db)
+            .exec(&txn)
             .await?
             .rows_affected
             == 1;
         if !spent {
-            // A second use: whoever has it is not the client alone.
+            txn.rollback().await?;
+            // A second use: whoever has it is not the client alone (RFC 9700 §4.14).
             self.revoke_where(oidc_token::Column::CodeHash.eq(code_hash.as_str()))
                 .await?;
             tracing::warn!("an authorization code was used twice; its tokens are revoked");
             return Err(invalid_grant("the code was already used"));
         }
-        if row.expires_at <= now {
-            return Err(invalid_grant("the code has expired"));
-        }
-        let grant: Grant = serde_json::from_str(&row.grant)
-            .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
-        if form.get("redirect_uri") != Some(&grant.redirect_uri) {
-            return Err(invalid_grant(
-                "redirect_uri differs from the authorization request",
-            ));
-        }
-        match (&grant.code_challenge, form.get("code_verifier")) {
-            (Some(challenge), Some(verifier))
-                if is_code_verifier(verifier) && &sha256_b64(verifier) == challenge => {}
-            (Some(_), _) => return Err(invalid_grant("code_verifier does not match")),
-            // RFC 9700 §2.1.1: a verifier for a code that had no challenge is refused too.
-            (None, Some(_)) => return Err(invalid_grant("no code_challenge was sent")),
-            (None, None) => {}
+        let refused = if row.expires_at <= now {
+            Some("the code has expired")
+        } else if form.get("redirect_uri") != Some(&grant.redirect_uri) {
+            Some("redirect_uri differs from the authorization request")
+        } else {
+            verifier_problem(client, &grant, form.get("code_verifier"))
+        };
+        if let Some(why) = refused {
+            // Spent all the same: a code gets one try.
+            txn.commit().await?;
+            return Err(invalid_grant(why));
         }
         let family = random_text(16);
-        self.issue(
-            client,
-            row.user_id,
-            &grant,
-            &family,
-            Some(&code_hash),
-            true,
-            now,
-        )
-        .await
+        let issued = self
+            .store_tokens(
+                &txn,
+                client,
+                row.user_id,
+                &grant,
+                &family,
+                Some(&code_hash),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        self.sign(client, &grant, person, issued, true, now).await
     }
 
     async fn refresh(
@@ -262,50 +266,68 @@ impl Oidc {
         if row.revoked_at.is_some() || row.expires_at <= now {
             return Err(invalid_grant("the refresh token has ended"));
         }
-        let spent = oidc_token::Entity::update_many()
-            .col_expr(oidc_token::Column::SpentAt, Expr::value(now))
-            .filter(oidc_token::Column::TokenHash.eq(hash.as_str()))
-            .filter(oidc_token::Column::SpentAt.is_null())
-            .exec(&self.db)
-            .await?
-            .rows_affected
-            == 1;
-        if !spent {
-            self.revoke_where(oidc_token::Column::Family.eq(row.family.as_str()))
-                .await?;
-            tracing::warn!("a spent refresh token was used again; its family is revoked");
-            return Err(invalid_grant("the refresh token was already used"));
-        }
         let mut grant: Grant = serde_json::from_str(&row.grant)
             .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
         if let Some(asked) = form.get("scope") {
-            let asked: BTreeSet<String> = asked.split(' ').map(str::to_string).collect();
+            let asked: BTreeSet<String> = asked
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
             if !asked.is_subset(&grant.scope) {
                 return Err(TokenFailure::new(
                     "invalid_scope",
                     "a refresh cannot widen the scope",
                 ));
             }
-            grant.scope = asked;
+            if !asked.is_empty() {
+                grant.scope = asked;
+            }
         }
         // A refreshed ID token has no nonce (OIDC Core §12.2).
         grant.nonce = None;
-        self.issue(client, row.user_id, &grant, &row.family, None, false, now)
-            .await
+        let person = self.person(client, row.user_id, &grant).await?;
+
+        let txn = self.db.begin().await?;
+        let spent = oidc_token::Entity::update_many()
+            .col_expr(oidc_token::Column::SpentAt, Expr::value(now))
+            .filter(oidc_token::Column::TokenHash.eq(hash.as_str()))
+            .filter(oidc_token::Column::SpentAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !spent {
+            txn.rollback().await?;
+            self.revoke_where(oidc_token::Column::Family.eq(row.family.as_str()))
+                .await?;
+            tracing::warn!("a spent refresh token was used again; its family is revoked");
+            return Err(invalid_grant("the refresh token was already used"));
+        }
+        // The family keeps its code: a late second use of that code still ends it.
+        let issued = self
+            .store_tokens(
+                &txn,
+                client,
+                row.user_id,
+                &grant,
+                &row.family,
+                row.code_hash.as_deref(),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        self.sign(client, &grant, person, issued, false, now).await
     }
 
-    /// Makes an access token, a refresh token and an ID token for `grant`.
-    #[allow(clippy::too_many_arguments)]
-    async fn issue(
+    /// What the ID token says of the person (their claims and subject), read before any
+    /// transaction so that the subject, made on first use, is not written inside one.
+    async fn person(
         &self,
         client: &Client,
         user_id: i64,
         grant: &Grant,
-        family: &str,
-        code_hash: Option<&str>,
-        first: bool,
-        now: DateTime<Utc>,
-    ) -> Result<TokenResponse, TokenFailure> {
+    ) -> Result<(String, Map<String, Value>), TokenFailure> {
         let Some(claims) = claims::claims(&self.db, user_id, &grant.scope).await? else {
             return Err(TokenFailure::new(
                 "invalid_grant",
@@ -314,6 +336,21 @@ impl Oidc {
         };
         let sub =
             claims::subject(&self.db, user_id, client, self.settings.pairwise_subjects).await?;
+        Ok((sub, claims))
+    }
+
+    /// Stores a new access token and refresh token in `txn`; returns them.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_tokens(
+        &self,
+        txn: &DatabaseTransaction,
+        client: &Client,
+        user_id: i64,
+        grant: &Grant,
+        family: &str,
+        code_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(String, String), DbErr> {
         let access_token = random_text(32);
         let refresh_token = random_text(32);
         let grant_json = serde_json::to_string(grant).expect("a grant serialises");
@@ -331,17 +368,30 @@ impl Oidc {
             spent_at: Set(None),
             revoked_at: Set(None),
         };
-        let access_life = self.settings.access_token_life;
         oidc_token::Entity::insert_many([
-            row(&access_token, ACCESS, now + access_life),
+            row(&access_token, ACCESS, now + self.settings.access_token_life),
             row(
                 &refresh_token,
                 REFRESH,
                 now + self.settings.refresh_token_life,
             ),
         ])
-        .exec(&self.db)
+        .exec(txn)
         .await?;
+        Ok((access_token, refresh_token))
+    }
+
+    /// The token response, with its ID token signed.
+    async fn sign(
+        &self,
+        client: &Client,
+        grant: &Grant,
+        (sub, claims): (String, Map<String, Value>),
+        (access_token, refresh_token): (String, String),
+        first: bool,
+        now: DateTime<Utc>,
+    ) -> Result<TokenResponse, TokenFailure> {
+        let access_life = self.settings.access_token_life;
         let id_claims = IdTokenClaims {
             iss: &self.issuer,
             sub: &sub,
@@ -456,6 +506,10 @@ impl Oidc {
         let Ok(grant) = serde_json::from_str::<Grant>(&row.grant) else {
             return Ok(inactive);
         };
+        // A disabled account's tokens end with it, whether or not they were revoked.
+        if !claims::is_active(&self.db, row.user_id).await? {
+            return Ok(inactive);
+        }
         let sub = claims::subject(
             &self.db,
             row.user_id,
@@ -495,6 +549,28 @@ impl Oidc {
             .exec(&txn)
             .await?;
         txn.commit().await
+    }
+}
+
+/// Why the PKCE verifier does not redeem the code, if it does not. A public client's code
+/// always has a challenge (a client made public after the code was issued has no secret to
+/// stand in for one).
+fn verifier_problem(
+    client: &Client,
+    grant: &Grant,
+    verifier: Option<&String>,
+) -> Option<&'static str> {
+    match (&grant.code_challenge, verifier) {
+        (Some(challenge), Some(verifier))
+            if is_code_verifier(verifier) && &sha256_b64(verifier) == challenge =>
+        {
+            None
+        }
+        (Some(_), _) => Some("code_verifier does not match"),
+        // RFC 9700 §2.1.1: a verifier for a code that had no challenge is refused too.
+        (None, Some(_)) => Some("no code_challenge was sent"),
+        (None, None) if client.public => Some("a public client's code needs PKCE"),
+        (None, None) => None,
     }
 }
 

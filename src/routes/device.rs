@@ -31,8 +31,13 @@ pub async fn note_device(session: Session, request: Request, next: Next) -> Resp
             .map(|ClientAddr(ip)| network_of(*ip)),
     };
     let response = next.run(request).await;
-    // Styles, scripts, the wasm and images would each cost a session read for nothing.
-    if is_static_asset(response.headers()) {
+    // Styles, scripts, the wasm and images would each cost a session read for nothing; and
+    // an answer any cache may keep (discovery, the JWKS) must never carry a session cookie.
+    let shared = response
+        .headers()
+        .get(http::header::CACHE_CONTROL)
+        .is_some_and(|v| v.as_bytes().starts_with(b"public"));
+    if is_static_asset(response.headers()) || shared {
         return response;
     }
     if let Err(e) = SignInSession::new(session).seen(device, Utc::now()).await {

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
 use tower_sessions::Session;
 
 use crate::auth::SignInSession;
@@ -21,16 +22,27 @@ use crate::routes::redirect;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    // What a client's code calls, from its server or from a browser app on another origin
+    // (no cookie counts there, so any origin may: CORS without credentials).
+    let for_clients = Router::new()
         .route(paths::DISCOVERY, get(discovery))
         .route(paths::JWKS, get(jwks))
-        .route(paths::AUTHORIZE, get(authorize).post(authorize))
-        .route(&format!("{}/{{id}}", paths::CONTINUE), get(resume))
-        .route(&format!("{}/decide", paths::CONSENT), post(consent))
         .route(paths::TOKEN, post(token))
         .route(paths::USERINFO, get(userinfo).post(userinfo))
         .route(paths::REVOKE, post(revoke))
         .route(paths::INTROSPECT, post(introspect))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([AUTHORIZATION, CONTENT_TYPE])
+                .max_age(std::time::Duration::from_secs(600)),
+        );
+    Router::new()
+        .merge(for_clients)
+        .route(paths::AUTHORIZE, get(authorize).post(authorize))
+        .route(&format!("{}/{{id}}", paths::CONTINUE), get(resume))
+        .route(&format!("{}/decide", paths::CONSENT), post(consent))
         .route(paths::LOGOUT, get(logout).post(logout))
         .route(
             &format!("{}/confirmed", paths::LOGOUT),
@@ -56,14 +68,11 @@ async fn jwks(State(app): State<AppState>) -> Response {
     }
 }
 
-/// The request's parameters: the query for GET, the form body for POST (OIDC Core §3.1.2.1).
-fn pairs(method: &Method, uri: &Uri, body: &[u8]) -> Vec<(String, String)> {
-    let raw = if method == Method::POST {
-        body
-    } else {
-        uri.query().unwrap_or_default().as_bytes()
-    };
-    url::form_urlencoded::parse(raw).into_owned().collect()
+/// The request's parameters, from its query (a post was turned into a GET, see `as_get`).
+fn pairs<T: FromIterator<(String, String)>>(uri: &Uri) -> T {
+    url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
 }
 
 #[tracing::instrument(skip_all)]
@@ -75,12 +84,22 @@ async fn authorize(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
+    if method == Method::POST {
+        return as_get(paths::AUTHORIZE, &body);
+    }
     let session = SignInSession::new(session);
-    let answer = app
-        .oidc
-        .authorize(&session, pairs(&method, &uri, &body))
-        .await;
+    let answer = app.oidc.authorize(&session, pairs(&uri)).await;
     answer_browser(answer, &headers)
+}
+
+/// A request a site's page posted (OIDC Core §3.1.2.1, RP-Initiated Logout §2), as a GET the
+/// browser repeats here: the post came from another site, so `SameSite=Lax` kept the
+/// person's session cookie out of it; the GET that follows carries it.
+fn as_get(path: &str, body: &[u8]) -> Response {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(url::form_urlencoded::parse(body))
+        .finish();
+    redirect::see_other(&format!("{path}?{query}"))
 }
 
 async fn resume(
@@ -373,7 +392,10 @@ async fn logout(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let params: HashMap<String, String> = pairs(&method, &uri, &body).into_iter().collect();
+    if method == Method::POST {
+        return as_get(paths::LOGOUT, &body);
+    }
+    let params: HashMap<String, String> = pairs(&uri);
     let session = SignInSession::new(session);
     logout_answer(
         app.oidc.end_session(&session, &params, false).await,

@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod limits;
 mod oidc;
+mod oidc_attacks;
 mod oidc_helpers;
 mod pages;
 mod qr_login;

@@ -1,0 +1,337 @@
+//! The provider against someone trying to break it, and against caches and clients that do
+//! what the specifications allow: each test is a way in that must stay shut.
+
+use serde_json::Value;
+
+use crate::helpers::{Browser, TestApp, location, query_param, spawn_app};
+use crate::oidc_helpers::{REDIRECT, Registration, Site, follow};
+
+async fn person(app: &TestApp, user: u64, username: &str) -> Browser {
+    let browser = app.new_browser();
+    browser.sign_up(app, "qq", user, username).await;
+    browser
+}
+
+async fn code_for(site: &Site, browser: &Browser) -> (String, String) {
+    let started = site.start(&["profile"], &[]);
+    let back = follow(browser, &location(&browser.get(&started.url).await)).await;
+    assert!(back.starts_with(REDIRECT), "{back}");
+    (
+        query_param(&back, "code").expect("a code"),
+        started.verifier.expect("PKCE").secret().clone(),
+    )
+}
+
+async fn redeem(site: &Site, code: &str, verifier: &str) -> reqwest::Response {
+    site.post(
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_stolen_code_used_after_the_site_refreshed_still_ends_everything() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "ada").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let first: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    let refreshed: Value = site
+        .post(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", first["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let live = refreshed["access_token"].as_str().unwrap();
+    assert_eq!(site.userinfo(live).await.status(), 200);
+
+    assert_eq!(redeem(&site, &code, &verifier).await.status(), 400);
+    assert_eq!(
+        site.userinfo(live).await.status(),
+        401,
+        "the refreshed tokens end too"
+    );
+    let refresh = site
+        .post(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                (
+                    "refresh_token",
+                    refreshed["refresh_token"].as_str().unwrap(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(refresh.status(), 400);
+}
+
+#[tokio::test]
+async fn a_code_redeemed_twice_at_once_leaves_no_live_token() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "grace").await;
+    for _ in 0..5 {
+        let (code, verifier) = code_for(&site, &browser).await;
+        let answers =
+            futures::future::join_all((0..6).map(|_| redeem(&site, &code, &verifier))).await;
+        let mut issued = Vec::new();
+        for answer in answers {
+            if answer.status() == 200 {
+                let body: Value = answer.json().await.unwrap();
+                issued.push(body["access_token"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(issued.len(), 1, "exactly one redemption wins");
+        assert_eq!(
+            site.userinfo(&issued[0]).await.status(),
+            401,
+            "the losers' attempts revoked what the winner got"
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_a_client_with_cached_keys_still_verifies_new_tokens() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "linus").await;
+    let cached = site.metadata.clone();
+    let keys = denglu::oidc::KeyRing::new(
+        app.db.conn.clone(),
+        app.auth.sealer().clone(),
+        chrono::Duration::hours(24),
+    );
+    let made = keys.rotate().await.expect("rotated");
+    // The new keys are published at once...
+    let jwks: Value = app.get("/oauth/jwks").await.json().await.unwrap();
+    let published: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    for kid in &made {
+        assert!(published.contains(&kid.as_str()));
+    }
+    // ...but sign only once every cache of the old set has expired: a client holding the
+    // set it fetched before the rotation verifies the tokens made right after it.
+    let stale = Site {
+        metadata: cached,
+        redirect: site.redirect.clone(),
+        client_id: site.client_id.clone(),
+        secret: site.secret.clone(),
+        http: site.http.clone(),
+        issuer: site.issuer.clone(),
+    };
+    let started = stale.start(&[], &[]);
+    let back = follow(&browser, &location(&browser.get(&started.url).await)).await;
+    let tokens = stale.finish(started, &back).await;
+    let header = payload_header(&tokens.id_token());
+    assert!(!made.contains(&header["kid"].as_str().unwrap().to_string()));
+}
+
+fn payload_header(token: &str) -> Value {
+    use base64::Engine;
+    let part = token.split('.').next().unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_site_that_posts_its_logout_and_authorize_requests_reaches_the_persons_session() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            post_logout: vec!["https://site.example/bye".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "edsger").await;
+
+    // A form post from the site's page: SameSite=Lax keeps the session cookie out of it, so
+    // the answer must be a GET the browser repeats with its cookies.
+    let started = site.start(&[], &[("prompt", "none")]);
+    let query = started.url.split_once('?').unwrap().1.to_string();
+    let posted = browser
+        .client
+        .post(browser.url("/oauth/authorize"))
+        .header("origin", "https://site.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(query.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 303);
+    assert_eq!(location(&posted), format!("/oauth/authorize?{query}"));
+
+    let (code, verifier) = code_for(&site, &browser).await;
+    let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    let hint = tokens["id_token"].as_str().unwrap();
+    let form = format!(
+        "id_token_hint={hint}&post_logout_redirect_uri={}&state=s",
+        url::form_urlencoded::byte_serialize(b"https://site.example/bye").collect::<String>()
+    );
+    let posted = browser
+        .client
+        .post(browser.url("/oauth/logout"))
+        .header("origin", "https://site.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 303);
+    assert_eq!(location(&posted), format!("/oauth/logout?{form}"));
+    assert!(
+        browser.me().await.is_some(),
+        "the post alone signs nobody out"
+    );
+    let done = browser.get(&location(&posted)).await;
+    assert_eq!(location(&done), "https://site.example/bye?state=s");
+    assert!(browser.me().await.is_none());
+}
+
+#[tokio::test]
+async fn cacheable_answers_never_carry_a_session_cookie() {
+    let app = spawn_app().await;
+    let browser = person(&app, 1, "barbara").await;
+    for path in ["/.well-known/openid-configuration", "/oauth/jwks"] {
+        // Another device description makes the session want to note it.
+        let response = browser
+            .client
+            .get(browser.url(path))
+            .header("user-agent", "Mozilla/5.0 (Windows NT 10.0) Firefox/120.0")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .starts_with("public")
+        );
+        assert!(response.headers().get("set-cookie").is_none(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn introspection_calls_a_disabled_persons_tokens_inactive() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "ken").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    // Disabled by another process (no session-end listener runs here).
+    app.db
+        .conn
+        .execute(Statement::from_string(
+            app.db.conn.get_database_backend(),
+            "UPDATE users SET status = 'disabled'".to_string(),
+        ))
+        .await
+        .unwrap();
+    for token in ["access_token", "refresh_token"] {
+        let answer: Value = site
+            .post(
+                "/oauth/introspect",
+                &[("token", tokens[token].as_str().unwrap())],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["active"], false, "{token}");
+    }
+}
+
+#[tokio::test]
+async fn a_browser_app_may_call_the_endpoints_across_origins() {
+    let app = spawn_app().await;
+    for path in [
+        "/.well-known/openid-configuration",
+        "/oauth/jwks",
+        "/oauth/token",
+        "/oauth/userinfo",
+    ] {
+        let preflight = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url(path))
+            .header("origin", "https://spa.example")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            preflight.status().is_success(),
+            "{path}: {}",
+            preflight.status()
+        );
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            "*",
+            "{path}"
+        );
+    }
+    // Never the pages or the session's own endpoints.
+    let page = app
+        .client
+        .get(app.url("/api/me"))
+        .header("origin", "https://spa.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+}
