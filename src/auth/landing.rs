@@ -99,9 +99,12 @@ impl Auth {
         &self,
         session: &SignInSession,
         identity: VerifiedIdentity,
+        next: Option<&NextPath>,
         now: DateTime<Utc>,
     ) -> String {
-        let next = NextPath::parse_or(None, DEFAULT_NEXT);
+        let next = next
+            .cloned()
+            .unwrap_or_else(|| NextPath::parse_or(None, DEFAULT_NEXT));
         // A QR claim never links: whoever scanned the code is not the person at this screen.
         self.land(session, identity, &next, Arrival::default(), now)
             .await

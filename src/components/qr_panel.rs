@@ -12,25 +12,28 @@ use crate::model::{QrTicket, ServerError, paths};
 
 /// A new login ticket bound to this browser session, as a QR code of its phone URL.
 #[server(endpoint = "qr/ticket")]
-pub async fn new_login_ticket() -> Result<QrTicket, ServerError> {
+pub async fn new_login_ticket(next: Option<String>) -> Result<QrTicket, ServerError> {
     use crate::server_fn::{app_state, client_network, fail, session, unexpected, user_agent};
 
     let app = app_state()?;
     let session = session().await?;
     let network = client_network().await;
     app.qr
-        .new_ticket(&session, user_agent().as_deref(), network)
+        .new_ticket(&session, user_agent().as_deref(), network, next.as_deref())
         .await
         .map_err(|e| fail(unexpected("cannot make a login ticket", e)))
 }
 
-/// The QR code with its live status.
+/// The QR code with its live status; `next` is where the computer goes once signed in.
 #[component]
-pub fn QrPanel() -> impl IntoView {
+pub fn QrPanel(next: Option<String>) -> impl IntoView {
     let locale = use_locale();
     let renewals = RwSignal::new(0u32);
     // Blocking: the ticket is remembered in the session, which must be saved with the page.
-    let ticket = Resource::new_blocking(move || renewals.get(), |_| new_login_ticket());
+    let ticket = Resource::new_blocking(
+        move || renewals.get(),
+        move |_| new_login_ticket(next.clone()),
+    );
     let status = RwSignal::new("waiting".to_string());
 
     view! {

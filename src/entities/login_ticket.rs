@@ -16,6 +16,8 @@ pub struct Model {
     pub tokens: Option<Json>,
     pub desktop_network: Option<String>,
     pub desktop_user_id: Option<i64>,
+    /// Where the desktop goes once signed in (a safe path on this site).
+    pub next: Option<String>,
     pub match_code: Option<String>,
     pub match_choices: Option<String>,
     pub picked_code: Option<String>,

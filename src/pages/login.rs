@@ -101,7 +101,7 @@ fn WechatSection(mode: WechatOnPage, next: Option<String>) -> impl IntoView {
         WechatOnPage::Own => view! {
             <section class="wechat-section" data-wechat="own">
                 <h2>{locale.t("wechat-scan-title")}</h2>
-                <QrPanel/>
+                <QrPanel next/>
             </section>
         }
         .into_any(),

@@ -32,6 +32,7 @@ pub use streams::StreamCaps;
 use tickets::Side;
 pub use tickets::{MatchCode, TicketStatus};
 
+use crate::auth::next_path::NextPath;
 use crate::auth::states::StateCookie;
 use streams::StreamGate;
 
@@ -140,6 +141,7 @@ impl QrSignIn {
         session: &SignInSession,
         user_agent: Option<&str>,
         network: Option<String>,
+        next: Option<&str>,
     ) -> Result<QrTicket, QrError> {
         let now = Utc::now();
         if let Some(network) = network.as_deref()
@@ -155,6 +157,7 @@ impl QrSignIn {
             network,
             user_id: self.auth.signed_in(session).await?.map(|who| who.user_id()),
             session: key,
+            next: next.and_then(NextPath::parse),
         };
         let ticket = tickets::create(&self.db, requester, now).await?;
         let code = ticket
@@ -315,8 +318,8 @@ impl QrSignIn {
                 return LoginError::Server.location();
             }
         }
-        let identity = match tickets::claim(&self.db, id, now).await {
-            Ok(Some(identity)) => identity,
+        let (identity, next) = match tickets::claim(&self.db, id, now).await {
+            Ok(Some(claimed)) => claimed,
             Ok(None) => return LoginError::Ticket.location(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot claim a login ticket");
@@ -324,7 +327,9 @@ impl QrSignIn {
             }
         };
         self.hub.publish(id, TicketStatus::Claimed).await;
-        self.auth.land_claimed(session, identity, now).await
+        self.auth
+            .land_claimed(session, identity, next.as_ref(), now)
+            .await
     }
 
     /// Whether this browser's session holds ticket `id` on that side (the ticket names it).

@@ -21,6 +21,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::auth::next_path::NextPath;
 use crate::auth::{SealedTokens, VerifiedIdentity};
 use crate::entities::login_ticket::{self, Column};
 
@@ -117,6 +118,8 @@ pub struct Requester {
     pub user_id: Option<i64>,
     /// The desktop session (its id's hash): the only one that may follow and claim it.
     pub session: String,
+    /// Where the desktop goes once signed in.
+    pub next: Option<NextPath>,
 }
 
 /// A ticket as the flows see it.
@@ -213,6 +216,7 @@ pub async fn create(
         desktop_agent: Set(requester.agent.chars().take(128).collect()),
         desktop_network: Set(requester.network.map(|n| n.chars().take(64).collect())),
         desktop_user_id: Set(requester.user_id),
+        next: Set(requester.next.map(|n| n.as_str().to_string())),
         match_code: Set(Some(code.as_str())),
         match_choices: Set(Some(choices)),
         picked_code: Set(None),
@@ -503,7 +507,7 @@ pub async fn claim(
     db: &DatabaseConnection,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<Option<VerifiedIdentity>, TicketError> {
+) -> Result<Option<(VerifiedIdentity, Option<NextPath>)>, TicketError> {
     if !is_ticket_id(id) {
         return Ok(None);
     }
@@ -533,12 +537,13 @@ pub async fn claim(
         .map_err(|e| TicketError::Corrupt(e.to_string()))?;
     let tokens = serde_json::from_value(decode(model.tokens.clone(), "tokens")?)
         .map_err(|e| TicketError::Corrupt(e.to_string()))?;
+    let next = model.next.as_deref().and_then(NextPath::parse);
     let mut wiped: login_ticket::ActiveModel = model.into();
     wiped.profile = Set(None);
     wiped.tokens = Set(None);
     wiped.update(&txn).await?;
     txn.commit().await?;
-    Ok(Some(VerifiedIdentity { profile, tokens }))
+    Ok(Some((VerifiedIdentity { profile, tokens }, next)))
 }
 
 /// Deletes tickets that ended more than an hour ago; they are only kept that long for support.

@@ -39,7 +39,11 @@ fn attribute(html: &str, name: &str) -> String {
 }
 
 async fn open_qr_page(desktop: &Browser) -> QrPage {
-    let response = desktop.get("/login/qr").await;
+    open_qr_page_at(desktop, "/login/qr").await
+}
+
+async fn open_qr_page_at(desktop: &Browser, path: &str) -> QrPage {
+    let response = desktop.get(path).await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.expect("HTML");
     let svg_start = html.find("<svg").expect("the QR is drawn on the server");
@@ -264,6 +268,42 @@ async fn a_returning_person_is_signed_in_and_authorised_silently() {
         second.me().await.expect("signed in")["username"],
         "returning"
     );
+}
+
+#[tokio::test]
+async fn a_qr_sign_in_goes_on_where_it_was_asked_to_first_visit_and_returning() {
+    let app = spawn_app().await;
+    let phone = phone(&app);
+    let next = "/oauth/continue/waiting-site";
+    let page = format!(
+        "/login/qr?next={}",
+        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    );
+
+    let first = app.new_browser();
+    let qr = open_qr_page_at(&first, &page).await;
+    scan_and_authorize(&app, &phone, &qr, 1).await;
+    decide(&phone, &qr, "confirm").await;
+    assert_eq!(claim(&first, &qr.ticket).await, "/signup");
+    let done = first.complete_signup("carried", "Carried", "").await;
+    assert_eq!(
+        done.headers()["location"],
+        next,
+        "the profile form goes on to it"
+    );
+
+    let second = app.new_browser();
+    let qr = open_qr_page_at(&second, &page).await;
+    scan_and_authorize(&app, &phone, &qr, 1).await;
+    decide(&phone, &qr, "confirm").await;
+    assert_eq!(claim(&second, &qr.ticket).await, next);
+
+    // Only a path on this site is kept.
+    let third = app.new_browser();
+    let qr = open_qr_page_at(&third, "/login/qr?next=https%3A%2F%2Fevil.example%2F").await;
+    scan_and_authorize(&app, &phone, &qr, 1).await;
+    decide(&phone, &qr, "confirm").await;
+    assert_eq!(claim(&third, &qr.ticket).await, "/account");
 }
 
 #[tokio::test]
