@@ -42,8 +42,9 @@ pub enum ClientCommand {
     List,
     /// Remove a site; its tokens stop working at once.
     Remove { client_id: String },
-    /// Print the SHA-256 of a secret, for `secret_sha256` in `[[oidc.clients]]`.
-    HashSecret { secret: String },
+    /// Print the SHA-256 of a secret read from standard input (never an argument, which
+    /// shell history and the process list would keep), for `secret_sha256` in `[[oidc.clients]]`.
+    HashSecret,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +89,15 @@ pub async fn run(command: Command, settings: Settings) -> u8 {
 }
 
 async fn execute(command: Command, settings: Settings) -> Result<(), String> {
-    if let Command::Client(ClientCommand::HashSecret { secret }) = &command {
+    if let Command::Client(ClientCommand::HashSecret) = &command {
+        let mut secret = String::new();
+        std::io::stdin()
+            .read_line(&mut secret)
+            .map_err(|e| format!("cannot read the secret: {e}"))?;
+        let secret = secret.trim_end_matches(['\r', '\n']);
+        if secret.len() < 32 {
+            return Err("a client secret needs at least 32 characters".into());
+        }
         println!("{}", crate::oidc::sha256_hex(secret));
         return Ok(());
     }
@@ -97,7 +106,7 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
         .map_err(|e| format!("database: {e}"))?;
     let conn = db.conn.clone();
     let outcome = match command {
-        Command::Serve | Command::Client(ClientCommand::HashSecret { .. }) => Ok(()),
+        Command::Serve | Command::Client(ClientCommand::HashSecret) => Ok(()),
         Command::Client(ClientCommand::Add(add)) => {
             let id_token_alg = match add.id_token_alg.as_deref() {
                 None => None,

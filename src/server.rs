@@ -47,8 +47,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Database(#[from] DbError),
-    #[error("OpenID Connect signing keys: {0}")]
-    Keys(crate::oidc::keys::KeyError),
+    #[error(transparent)]
+    Oidc(crate::oidc::PrepareError),
 }
 
 pub struct Application {
@@ -131,7 +131,7 @@ impl Application {
             &public_url_for_oidc,
             settings.oidc.clone(),
         ));
-        oidc.prepare().await.map_err(StartupError::Keys)?;
+        oidc.prepare().await.map_err(StartupError::Oidc)?;
         oidc.spawn_sweeper();
         auth.on_session_end(oidc.clone());
         let state = AppState {

@@ -64,10 +64,15 @@ impl Policies {
 /// origin in this header; the policy adds it and the header never leaves the server.
 pub const FORM_TARGET: &str = "x-denglu-form-target";
 
-/// `scheme://host[:port]` of `raw`, when it is an http(s) URL.
+/// `scheme://host[:port]` of an http(s) URL; a native app's own scheme (`com.example.app:`)
+/// as a scheme source.
 fn origin_of(raw: &str) -> Option<String> {
     let url = url::Url::parse(raw).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+    match url.scheme() {
+        "http" | "https" => Some(url.origin().ascii_serialization()),
+        scheme if scheme.contains('.') => Some(format!("{scheme}:")),
+        _ => None,
+    }
 }
 
 /// Sets the policy (and `no-store`) on every response; the nonce travels to the renderer in

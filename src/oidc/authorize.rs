@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::auth::SignInSession;
 use crate::entities::{oidc_code, oidc_login, oidc_request};
+use crate::oidc::claims;
 use crate::oidc::clients::{self, Client, random_text};
 use crate::oidc::grant::{Grant, amr_of};
 use crate::oidc::hashing::sha256_hex;
@@ -165,6 +166,18 @@ impl Oidc {
         }
         let who = who.expect("signed in");
         let (auth_time, method) = proof.expect("signed in with a proof");
+        // A silent request for someone else than who is signed in here must not answer for
+        // the person who is (OIDC Core §3.1.2.1, id_token_hint).
+        if request.prompt.none
+            && let Some(hint) = &request.id_token_hint
+            && !self.hint_names(hint, who.user_id(), client).await?
+        {
+            return Ok(self.error_redirect(
+                request,
+                ErrorCode::LoginRequired,
+                "another person is signed in",
+            ));
+        }
 
         if self.needs_consent(who.user_id(), client, request).await? {
             if request.prompt.none {
@@ -194,6 +207,20 @@ impl Oidc {
         };
         let code = self.issue_code(client, who.user_id(), &grant, now).await?;
         Ok(Answer::Redirect(self.success_redirect(request, &code)))
+    }
+
+    /// Whether `hint`, an ID token Denglu signed, names `user_id` as `client` knows them.
+    async fn hint_names(&self, hint: &str, user_id: i64, client: &Client) -> Result<bool, DbErr> {
+        #[derive(serde::Deserialize)]
+        struct Subject {
+            sub: String,
+        }
+        let Some(named) = self.keys.verify_signature::<Subject>(hint).await else {
+            return Ok(false);
+        };
+        let sub =
+            claims::subject(&self.db, user_id, client, self.settings.pairwise_subjects).await?;
+        Ok(named.sub == sub)
     }
 
     /// Makes a code and remembers that this session signed in to the client.

@@ -5,15 +5,15 @@
 use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::config::ConfiguredClient;
 use crate::config::policy::redirect_uri_problem;
-use crate::entities::oidc_client;
+use crate::entities::{oidc_client, oidc_code, oidc_consent, oidc_login, oidc_token};
 use crate::oidc::hashing::sha256_hex;
 use crate::oidc::keys::SigningAlg;
 
@@ -49,13 +49,25 @@ impl Client {
         }
     }
 
-    /// Where a pairwise subject is scoped: the host of the redirect URIs (OIDC Core §8.1).
+    /// Where a pairwise subject is scoped (OIDC Core §8.1): the host of the redirect URIs
+    /// when they share one real host; otherwise (several hosts, a loopback address, a native
+    /// app's scheme) the client itself, so that no two unrelated clients share a sector.
     pub fn sector(&self) -> String {
-        self.redirect_uris
-            .first()
-            .and_then(|u| url::Url::parse(u).ok())
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| self.id.clone())
+        let hosts: std::collections::BTreeSet<Option<String>> = self
+            .redirect_uris
+            .iter()
+            .map(|u| {
+                url::Url::parse(u)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+            })
+            .collect();
+        match hosts.into_iter().collect::<Vec<_>>().as_slice() {
+            [Some(host)] if !matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") => {
+                host.clone()
+            }
+            _ => format!("client:{}", self.id),
+        }
     }
 }
 
@@ -169,30 +181,82 @@ pub async fn find(db: &DatabaseConnection, client_id: &str) -> Result<Option<Cli
         .map(Client::from))
 }
 
-/// Removes a client; its tokens stop working at once (they name a client that is gone).
+/// Removes a client, with its tokens, codes and consents: a client registered again under
+/// the same id starts with nothing.
 pub async fn remove(db: &DatabaseConnection, client_id: &str) -> Result<bool, DbErr> {
-    Ok(oidc_client::Entity::delete_by_id(client_id)
-        .exec(db)
+    let txn = db.begin().await?;
+    let removed = oidc_client::Entity::delete_by_id(client_id)
+        .exec(&txn)
         .await?
         .rows_affected
-        > 0)
+        > 0;
+    forget_grants(&txn, &[client_id.to_string()]).await?;
+    txn.commit().await?;
+    Ok(removed)
+}
+
+/// Deletes what clients were given: tokens, codes, consents, sign-ins.
+async fn forget_grants(txn: &DatabaseTransaction, client_ids: &[String]) -> Result<(), DbErr> {
+    if client_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = || client_ids.to_vec();
+    oidc_token::Entity::delete_many()
+        .filter(oidc_token::Column::ClientId.is_in(ids()))
+        .exec(txn)
+        .await?;
+    oidc_code::Entity::delete_many()
+        .filter(oidc_code::Column::ClientId.is_in(ids()))
+        .exec(txn)
+        .await?;
+    oidc_consent::Entity::delete_many()
+        .filter(oidc_consent::Column::ClientId.is_in(ids()))
+        .exec(txn)
+        .await?;
+    oidc_login::Entity::delete_many()
+        .filter(oidc_login::Column::ClientId.is_in(ids()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Makes the clients declared in the configuration exactly those of the file (added,
-/// changed, removed), leaving registered ones alone.
+/// changed, removed), leaving registered ones alone. A declared id that a registered client
+/// already has is refused: the file must not take over someone else's client.
 pub async fn sync_configured(
     db: &DatabaseConnection,
     declared: &[ConfiguredClient],
-) -> Result<(), DbErr> {
+) -> Result<(), ClientError> {
+    // Reads first, outside the transaction: SQLite cannot turn a transaction's read into a
+    // write once another connection (a sweeper at start-up) has written.
+    let ids: Vec<String> = declared.iter().map(|c| c.client_id.clone()).collect();
+    if let Some(taken) = oidc_client::Entity::find()
+        .filter(oidc_client::Column::FromConfig.eq(false))
+        .filter(oidc_client::Column::ClientId.is_in(ids.clone()))
+        .one(db)
+        .await?
+    {
+        return Err(ClientError::Invalid(format!(
+            "[[oidc.clients]] declares `{}`, which `denglu client add` registered",
+            taken.client_id
+        )));
+    }
+    // Clients gone from the file lose what they were given.
+    let dropped: Vec<String> = oidc_client::Entity::find()
+        .filter(oidc_client::Column::FromConfig.eq(true))
+        .filter(oidc_client::Column::ClientId.is_not_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.client_id)
+        .collect();
     let txn = db.begin().await?;
+    forget_grants(&txn, &dropped).await?;
     oidc_client::Entity::delete_many()
         .filter(oidc_client::Column::FromConfig.eq(true))
         .exec(&txn)
         .await?;
     for client in declared {
-        oidc_client::Entity::delete_by_id(client.client_id.as_str())
-            .exec(&txn)
-            .await?;
         oidc_client::Entity::insert(oidc_client::ActiveModel {
             client_id: Set(client.client_id.clone()),
             name: Set(client.name.clone()),
@@ -215,7 +279,8 @@ pub async fn sync_configured(
         .exec(&txn)
         .await?;
     }
-    txn.commit().await
+    txn.commit().await?;
+    Ok(())
 }
 
 fn json_list(items: &[String]) -> String {

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use crate::auth::SignInSession;
-use crate::entities::{oidc_client, oidc_consent, oidc_token};
+use crate::entities::{oidc_client, oidc_code, oidc_consent, oidc_token};
 use crate::model::{AppAccess, ConsentView};
 use crate::oidc::authorize::Answer;
 use crate::oidc::clients::Client;
@@ -168,6 +168,14 @@ impl Oidc {
             .filter(oidc_token::Column::UserId.eq(user_id))
             .filter(oidc_token::Column::ClientId.eq(client_id))
             .filter(oidc_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        // A code issued a moment ago must not bring the access back.
+        oidc_code::Entity::update_many()
+            .col_expr(oidc_code::Column::UsedAt, Expr::value(Utc::now()))
+            .filter(oidc_code::Column::UserId.eq(user_id))
+            .filter(oidc_code::Column::ClientId.eq(client_id))
+            .filter(oidc_code::Column::UsedAt.is_null())
             .exec(&txn)
             .await?;
         txn.commit().await?;

@@ -131,6 +131,17 @@ impl KeyRing {
         alg: SigningAlg,
         claims: &T,
     ) -> Result<String, KeyError> {
+        self.sign_typed(alg, claims, "JWT").await
+    }
+
+    /// Signs with `typ` in the header (a logout token is `logout+jwt`, so that it can never
+    /// pass for an ID token).
+    pub async fn sign_typed<T: serde::Serialize>(
+        &self,
+        alg: SigningAlg,
+        claims: &T,
+        typ: &str,
+    ) -> Result<String, KeyError> {
         let row = self
             .current(alg)
             .await?
@@ -138,6 +149,7 @@ impl KeyRing {
         let key = self.encoding_key(&row)?;
         let mut header = Header::new(alg.jose());
         header.kid = Some(row.kid.clone());
+        header.typ = Some(typ.to_string());
         jsonwebtoken::encode(&header, claims, &key).map_err(|e| KeyError::Unusable {
             kid: row.kid,
             reason: e.to_string(),

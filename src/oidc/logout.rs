@@ -66,6 +66,14 @@ struct LogoutToken<'a> {
 }
 
 impl Oidc {
+    /// Whether some client registered `uri` as where to go after signing out.
+    pub async fn is_post_logout_redirect_uri(&self, uri: &str) -> Result<bool, DbErr> {
+        Ok(clients::list(&self.db)
+            .await?
+            .iter()
+            .any(|c| c.has_post_logout_redirect_uri(uri)))
+    }
+
     /// `GET|POST /oauth/logout`. `confirmed` is set by our own confirmation form.
     pub async fn end_session(
         &self,
@@ -73,11 +81,10 @@ impl Oidc {
         params: &HashMap<String, String>,
         confirmed: bool,
     ) -> LogoutAnswer {
+        // A hint Denglu cannot verify (signed by a key retired since) is no hint: the person
+        // is asked instead (RP-Initiated Logout §2: an expired one is still accepted).
         let hint = match params.get("id_token_hint") {
-            Some(token) => match self.keys.verify_signature::<Hint>(token).await {
-                Some(hint) => Some(hint),
-                None => return LogoutAnswer::ErrorPage(PageError::BadHint),
-            },
+            Some(token) => self.keys.verify_signature::<Hint>(token).await,
             None => None,
         };
         let client_id = match (
@@ -128,8 +135,14 @@ impl Oidc {
             _ => false,
         };
         if !hint_is_theirs && !confirmed {
+            // The hint named the client; the confirmation names it instead.
+            let named = client
+                .as_ref()
+                .filter(|_| !params.contains_key("client_id"))
+                .map(|c| ("client_id".to_string(), c.id.clone()));
             let query: String = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(params.iter().filter(|(k, _)| k.as_str() != "id_token_hint"))
+                .extend_pairs(named)
                 .finish();
             return LogoutAnswer::Confirm(format!("{}/confirm?{query}", paths::LOGOUT));
         }
@@ -193,7 +206,11 @@ impl Oidc {
             sid,
             events: json!({"http://schemas.openid.net/event/backchannel-logout": {}}),
         };
-        let token = match self.keys.sign(client.id_token_alg, &claims).await {
+        let token = match self
+            .keys
+            .sign_typed(client.id_token_alg, &claims, "logout+jwt")
+            .await
+        {
             Ok(token) => token,
             Err(e) => {
                 tracing::error!(error = %e, "cannot sign a logout token");

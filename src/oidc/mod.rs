@@ -27,6 +27,6 @@ pub use authorize::Answer;
 pub use hashing::sha256_hex;
 pub use keys::KeyRing;
 pub use logout::LogoutAnswer;
-pub use provider::Oidc;
+pub use provider::{Oidc, PrepareError};
 pub use request::PageError;
 pub use tokens::{ClientCredentials, TokenFailure};

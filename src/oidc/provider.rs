@@ -10,6 +10,15 @@ use crate::config::OidcSettings;
 use crate::oidc::clients;
 use crate::oidc::keys::{self, KeyRing};
 
+/// Why the provider cannot start: a configured client, or the signing keys.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error("OpenID Connect clients: {0}")]
+    Clients(#[from] clients::ClientError),
+    #[error("OpenID Connect signing keys: {0}")]
+    Keys(#[from] keys::KeyError),
+}
+
 /// The provider. Built once at start-up, shared by all requests.
 pub struct Oidc {
     pub(super) db: DatabaseConnection,
@@ -46,9 +55,9 @@ impl Oidc {
     }
 
     /// At start-up: the configured clients written, a signing key for each algorithm.
-    pub async fn prepare(&self) -> Result<(), keys::KeyError> {
+    pub async fn prepare(&self) -> Result<(), PrepareError> {
         clients::sync_configured(&self.db, &self.settings.clients).await?;
-        self.keys.ensure().await
+        Ok(self.keys.ensure().await?)
     }
 
     pub fn issuer(&self) -> &str {

@@ -10,14 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::oidc::clients::Client;
 
 /// The scopes Denglu knows; others are ignored, as RFC 6749 §3.3 allows.
-pub const SCOPES: [&str; 6] = [
-    "openid",
-    "profile",
-    "email",
-    "identities",
-    "wechat",
-    "offline_access",
-];
+/// (`offline_access` is not offered: every token of a sign-in ends with its Denglu session.)
+pub const SCOPES: [&str; 5] = ["openid", "profile", "email", "identities", "wechat"];
 
 /// A request that passed every check, kept while the person signs in and consents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +27,9 @@ pub struct AuthorizationRequest {
     pub prompt: Prompt,
     /// Seconds.
     pub max_age: Option<i64>,
+    /// An ID token the client got earlier: whom it expects to be signed in.
+    #[serde(default)]
+    pub id_token_hint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,6 +299,7 @@ pub fn validate(
         code_challenge,
         prompt,
         max_age,
+        id_token_hint: params.get("id_token_hint").cloned(),
     })
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
 
-use crate::entities::{oidc_code, oidc_request, oidc_token};
+use crate::entities::{oidc_code, oidc_login, oidc_request, oidc_token};
 use crate::oidc::provider::Oidc;
 
 const GRACE: chrono::Duration = chrono::Duration::days(1);
@@ -45,6 +45,11 @@ impl Oidc {
                     .add(oidc_token::Column::ExpiresAt.lt(now - GRACE))
                     .add(oidc_token::Column::RevokedAt.lt(now - GRACE)),
             )
+            .exec(&self.db)
+            .await?;
+        // A session lives at most a month (its absolute life); its sign-ins no longer than it.
+        oidc_login::Entity::delete_many()
+            .filter(oidc_login::Column::CreatedAt.lt(now - chrono::Duration::days(32)))
             .exec(&self.db)
             .await?;
         Ok(())

@@ -83,30 +83,55 @@ fn ConsentForm(consent: ConsentView, request: String) -> impl IntoView {
     }
 }
 
+/// Lets the confirmation's form end at `after`, when a client registered it as where to go
+/// after signing out (the logout route checks it again, for that client, when posted).
+#[server(endpoint = "oauth/logout_target")]
+pub async fn logout_target(after: Option<String>) -> Result<(), ServerError> {
+    use crate::server_fn::{allow_form_target, app_state, unexpected};
+
+    let Some(after) = after else {
+        return Ok(());
+    };
+    let app = app_state()?;
+    if app
+        .oidc
+        .is_post_logout_redirect_uri(&after)
+        .await
+        .map_err(|e| unexpected("cannot read the clients", e))?
+    {
+        allow_form_target(&after);
+    }
+    Ok(())
+}
+
 /// `/oauth/logout/confirm?...`: the logout request's own parameters go back with the form.
 #[component]
 pub fn LogoutConfirmPage() -> impl IntoView {
     let locale = use_locale();
     let location = use_location();
-    // The form ends at the site's registered address (checked when it is posted).
-    #[cfg(feature = "ssr")]
-    if let Some(after) = use_query_map()
+    let after = use_query_map()
         .read_untracked()
-        .get("post_logout_redirect_uri")
-    {
-        crate::server_fn::allow_form_target(&after);
-    }
+        .get("post_logout_redirect_uri");
+    // Read with the page, so that the policy allowing the form's way out is on its response.
+    let target = Resource::new_blocking(move || after.clone(), logout_target);
     let action = move || format!("/oauth/logout/confirmed{}", location.search.get());
     view! {
         <Title text=locale.t("logout-title")/>
         <section class="card login-card">
             <h1>{locale.t("logout-title")}</h1>
             <p>{locale.t("logout-intro")}</p>
-            <form method="post" action=action class="logout-form">
-                <button class="button primary" type="submit" data-confirm-logout="">
-                    {locale.t("logout-confirm")}
-                </button>
-            </form>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true"></p> }>
+                {move || Suspend::new(async move {
+                    let _ = target.await;
+                    view! {
+                        <form method="post" action=action class="logout-form">
+                            <button class="button primary" type="submit" data-confirm-logout="">
+                                {locale.t("logout-confirm")}
+                            </button>
+                        </form>
+                    }
+                })}
+            </Suspense>
             <p><a href="/account">{locale.t("logout-stay")}</a></p>
         </section>
     }

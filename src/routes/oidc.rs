@@ -125,7 +125,11 @@ async fn consent(
     };
     let session = SignInSession::new(session);
     let allow = decision == "allow";
-    answer_browser(app.oidc.decide_consent(&session, id, allow).await, &headers)
+    // After a post, 303 (RFC 9700 §4.12): the browser must not post the form on to the site.
+    match app.oidc.decide_consent(&session, id, allow).await {
+        Answer::Redirect(location) => redirect::see_other(&location),
+        Answer::ErrorPage(error) => error_page(error, &headers),
+    }
 }
 
 fn answer_browser(answer: Answer, headers: &HeaderMap) -> Response {
@@ -228,7 +232,8 @@ fn failure(error: TokenFailure) -> Response {
         status,
         json!({"error": error.error, "error_description": error.description}),
     );
-    if error.basic_challenge {
+    // A 401 always names how to authenticate (RFC 9110 §15.5.2).
+    if error.basic_challenge || status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"denglu\""),
@@ -280,14 +285,17 @@ async fn userinfo(
     State(app): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    RawForm(body): RawForm,
+    body: axum::body::Bytes,
 ) -> Response {
+    // The scheme is case-insensitive (RFC 9110 §11.1); a POST may have no body at all.
     let from_header = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .map(str::to_string);
+        .and_then(|v| {
+            v.get(..7)
+                .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+                .map(|_| v[7..].trim().to_string())
+        });
     let from_body = (method == Method::POST && is_form(&headers))
         .then(|| {
             url::form_urlencoded::parse(&body)
@@ -310,7 +318,17 @@ async fn userinfo(
     let token = match (from_header, from_body) {
         (Some(t), None) | (None, Some(t)) => t,
         (None, None) => return unauthorized(None),
-        (Some(_), Some(_)) => return unauthorized(Some("invalid_request")),
+        // Two tokens in one request (RFC 6750 §3.1).
+        (Some(_), Some(_)) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                [(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"denglu\", error=\"invalid_request\""),
+                )],
+            )
+                .into_response();
+        }
     };
     match app.oidc.userinfo(&token).await {
         Ok(Some(claims)) => no_store(StatusCode::OK, claims),

@@ -29,6 +29,32 @@ fn denglu(dir: &std::path::Path, args: &[&str]) -> Run {
     }
 }
 
+/// `denglu client hash-secret`, the secret on standard input.
+fn hash_secret(dir: &std::path::Path, input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_denglu"))
+        .current_dir(dir)
+        .env_clear()
+        .args(["client", "hash-secret"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("the secret is written");
+    let output = child.wait_with_output().expect("it ends");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 #[test]
 fn clients_are_added_listed_and_removed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,11 +170,19 @@ fn keys_rotate_keeps_the_old_keys_published() {
 #[test]
 fn a_bad_client_in_the_configuration_file_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
-    let hash = denglu(
-        dir.path(),
-        &["client", "hash-secret", "s3cret-s3cret-s3cret"],
+    let hash = hash_secret(dir.path(), "s3cret-s3cret-s3cret-s3cret-s3cret-s3cret\n");
+    assert_eq!(
+        hash.stdout.trim().len(),
+        64,
+        "a SHA-256 in hex: {}",
+        hash.stderr
     );
-    assert_eq!(hash.stdout.trim().len(), 64, "a SHA-256 in hex");
+    assert_eq!(
+        hash.stdout.trim(),
+        denglu::oidc::sha256_hex("s3cret-s3cret-s3cret-s3cret-s3cret-s3cret")
+    );
+    let short = hash_secret(dir.path(), "short\n");
+    assert_eq!(short.code, 1);
     std::fs::write(
         dir.path().join("Leptos.toml"),
         "[[oidc.clients]]\nclient_id = \"wiki\"\nname = \"Wiki\"\nredirect_uris = [\"http://wiki.example/cb\"]\npublic = true\n",

@@ -814,6 +814,11 @@ async fn signing_out_tells_the_site_by_back_channel_and_rp_initiated_logout_sign
     assert_eq!(claims["sub"], tokens.claims.subject().as_str());
     assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
     assert!(claims.get("nonce").is_none());
+    let header = payload_of_header(&token);
+    assert_eq!(
+        header["typ"], "logout+jwt",
+        "never mistaken for an ID token"
+    );
     assert_eq!(site.userinfo(&tokens.access()).await.status(), 401);
 
     // RP-initiated: with the ID token as a hint, signed out and sent back with the state.
@@ -987,4 +992,8 @@ async fn next_logout_token(received: &mut tokio::sync::mpsc::UnboundedReceiver<S
         .await
         .expect("a logout token within seconds")
         .expect("a token")
+}
+
+fn payload_of_header(token: &str) -> Value {
+    serde_json::from_slice(&base64_url(token.split('.').next().unwrap())).unwrap()
 }

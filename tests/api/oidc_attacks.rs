@@ -335,3 +335,136 @@ async fn a_browser_app_may_call_the_endpoints_across_origins() {
         .unwrap();
     assert!(page.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_logout_without_a_hint_is_confirmed_by_the_person_first() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            post_logout: vec!["https://site.example/bye".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "radia").await;
+    let request = format!(
+        "/oauth/logout?client_id={}&post_logout_redirect_uri={}&state=st",
+        site.client_id,
+        url::form_urlencoded::byte_serialize(b"https://site.example/bye").collect::<String>()
+    );
+    let confirm = location(&browser.get(&request).await);
+    assert!(confirm.starts_with("/oauth/logout/confirm?"), "{confirm}");
+    assert!(
+        browser.me().await.is_some(),
+        "a link alone signs nobody out"
+    );
+    let page = browser.get(&confirm).await;
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' https://site.example;"),
+        "{csp}"
+    );
+    // An address no client registered gets no way out of the policy.
+    let foreign = browser
+        .get("/oauth/logout/confirm?post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F")
+        .await;
+    let csp = foreign.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("form-action 'self';"), "{csp}");
+
+    let query = confirm.split_once('?').unwrap().1;
+    let confirmed = browser
+        .client
+        .post(browser.url(&format!("/oauth/logout/confirmed?{query}")))
+        .header("origin", browser.url("").trim_end_matches('/'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&confirmed), "https://site.example/bye?state=st");
+    assert!(browser.me().await.is_none());
+}
+
+#[tokio::test]
+async fn a_silent_request_for_someone_else_is_not_answered_for_the_person_signed_in() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let ada = person(&app, 1, "ada").await;
+    let (code, verifier) = code_for(&site, &ada).await;
+    let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    let hint = tokens["id_token"].as_str().unwrap();
+
+    let grace = person(&app, 2, "grace").await;
+    let started = site.start(&[], &[("prompt", "none"), ("id_token_hint", hint)]);
+    let back = location(&grace.get(&started.url).await);
+    assert_eq!(
+        query_param(&back, "error").as_deref(),
+        Some("login_required"),
+        "{back}"
+    );
+    // The person the hint names gets a code.
+    let started = site.start(&[], &[("prompt", "none"), ("id_token_hint", hint)]);
+    let back = location(&ada.get(&started.url).await);
+    assert!(query_param(&back, "code").is_some(), "{back}");
+}
+
+#[tokio::test]
+async fn a_removed_client_leaves_no_working_token_and_401s_say_how_to_authenticate() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "ken").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+
+    // UserInfo by POST with the header and no body, any case of "Bearer".
+    let info = site
+        .http
+        .post(format!("{}/oauth/userinfo", site.issuer))
+        .header("authorization", format!("bearer {access}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+
+    assert!(
+        denglu::oidc::clients::remove(&app.db.conn, &site.client_id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(site.userinfo(access).await.status(), 401);
+    let by_post = site
+        .http
+        .post(format!("{}/oauth/token", site.issuer))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_id", site.client_id.as_str()),
+            ("client_secret", site.secret.as_deref().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_post.status(), 401);
+    assert!(by_post.headers().contains_key("www-authenticate"));
+}

@@ -35,18 +35,19 @@ pub async fn end(
             .add(session::Column::KeyHash.ne(keep)),
     }
     .add(session::Column::UserId.eq(user_id));
-    let txn = db.begin().await?;
+    // Read before the write, outside a transaction: SQLite cannot turn a transaction's read
+    // into a write once another connection has written. A session that appears in between
+    // is ended all the same, only not reported.
     let keys = session::Entity::find()
         .filter(chosen.clone())
-        .all(&txn)
+        .all(db)
         .await?
         .into_iter()
         .map(|row| row.key_hash)
         .collect();
     crate::session::end(session::Entity::update_many().filter(chosen))
-        .exec(&txn)
+        .exec(db)
         .await?;
-    txn.commit().await?;
     Ok(keys)
 }
 
@@ -61,14 +62,15 @@ pub enum Which<'a> {
 /// Disables the account and ends every one of its sessions, in one transaction; returns the
 /// store keys of the sessions that ended.
 pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<Vec<String>, DbErr> {
-    let txn = db.begin().await?;
+    // Read first, outside the transaction (see `end`).
     let keys = session::Entity::find()
         .filter(session::Column::UserId.eq(user_id))
-        .all(&txn)
+        .all(db)
         .await?
         .into_iter()
         .map(|row| row.key_hash)
         .collect();
+    let txn = db.begin().await?;
     user::Entity::update_many()
         .col_expr(user::Column::Status, Expr::value("disabled"))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
