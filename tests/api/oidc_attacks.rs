@@ -468,3 +468,38 @@ async fn a_removed_client_leaves_no_working_token_and_401s_say_how_to_authentica
     assert_eq!(by_post.status(), 401);
     assert!(by_post.headers().contains_key("www-authenticate"));
 }
+
+#[tokio::test]
+async fn the_wechat_ids_are_given_only_with_consent_even_to_a_first_party_site() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = app.new_browser();
+    browser.sign_up(&app, "wechat", 1, "wxuser").await;
+    let started = site.start(&["wechat"], &[]);
+    let consent = follow(&browser, &location(&browser.get(&started.url).await)).await;
+    assert!(consent.starts_with("/oauth/consent?request="), "{consent}");
+    let request = query_param(&consent, "request").unwrap();
+    let allowed = browser
+        .client
+        .post(browser.url("/oauth/consent/decide"))
+        .form(&[("request", request.as_str()), ("decision", "allow")])
+        .send()
+        .await
+        .unwrap();
+    let tokens = site.finish(started, &location(&allowed)).await;
+    let info: Value = site.userinfo(&tokens.access()).await.json().await.unwrap();
+    let unionid = app.sim_user(1).await["unionid"].clone();
+    assert_eq!(info["wechat"]["unionid"], unionid, "{info}");
+    assert!(
+        info["wechat"]["openids"]
+            .as_object()
+            .is_some_and(|o| !o.is_empty())
+    );
+}
