@@ -133,7 +133,8 @@ impl Application {
         ));
         oidc.prepare().await.map_err(StartupError::Oidc)?;
         oidc.spawn_sweeper();
-        auth.on_session_end(oidc.clone());
+        let session_ends: Arc<dyn crate::auth::SessionEnds> = oidc.clone();
+        auth.on_session_end(&session_ends);
         let state = AppState {
             leptos_options,
             db,

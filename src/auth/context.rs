@@ -1,7 +1,7 @@
 //! The context every sign-in operation runs in: [`Auth`], and the few constants the flows
 //! share. The operations themselves are `impl Auth` blocks in the modules beside this one.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use providers::{Provider, ProviderId, Registry};
 use sea_orm::DatabaseConnection;
@@ -26,8 +26,9 @@ pub struct Auth {
     pub(super) lifetimes: FlowLifetimes,
     pub(super) public_url: Url,
     pub(super) avatars: AvatarPolicy,
-    /// Who hears that sessions ended (set once at start-up).
-    pub(super) session_ends: OnceLock<Arc<dyn SessionEnds>>,
+    /// Who hears that sessions ended (set once at start-up). Weak: the listener holds `Auth`
+    /// itself, and a cycle would keep both (and the database pool) alive forever.
+    pub(super) session_ends: OnceLock<Weak<dyn SessionEnds>>,
 }
 
 impl Auth {
@@ -51,15 +52,15 @@ impl Auth {
     }
 
     /// Names who hears that sessions ended; once, at start-up.
-    pub fn on_session_end(&self, listener: Arc<dyn SessionEnds>) {
-        if self.session_ends.set(listener).is_err() {
+    pub fn on_session_end(&self, listener: &Arc<dyn SessionEnds>) {
+        if self.session_ends.set(Arc::downgrade(listener)).is_err() {
             tracing::warn!("a second session-end listener was ignored");
         }
     }
 
     /// Tells the listener, without making the person wait for it.
     pub(super) fn report_ended(&self, user_id: i64, store_keys: Vec<String>, disabled: bool) {
-        let Some(listener) = self.session_ends.get().cloned() else {
+        let Some(listener) = self.session_ends.get().and_then(Weak::upgrade) else {
             return;
         };
         tokio::spawn(async move {
