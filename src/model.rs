@@ -147,7 +147,7 @@ pub fn utc_minute(rfc3339: &str) -> String {
 pub struct ConsentView {
     pub client_name: String,
     pub client_host: String,
-    /// Where the answer goes (the redirect URI's origin).
+    /// Where the answer goes (the redirect URI).
     pub client_origin: String,
     pub scopes: Vec<String>,
 }

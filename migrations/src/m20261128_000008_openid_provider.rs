@@ -210,15 +210,6 @@ impl MigrationTrait for Migration {
                 OidcLogins::UserId.into_iden(),
             ),
         ];
-        // A QR login ticket remembers where its sign-in goes on (the site waiting for it).
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(LoginTickets::Table)
-                    .add_column(ColumnDef::new(LoginTickets::Next).text().null())
-                    .to_owned(),
-            )
-            .await?;
         for (name, table, column) in indexes {
             manager
                 .create_index(
@@ -234,14 +225,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(LoginTickets::Table)
-                    .drop_column(LoginTickets::Next)
-                    .to_owned(),
-            )
-            .await?;
         for table in [
             OidcLogins::Table.into_iden(),
             OidcSubjects::Table.into_iden(),
@@ -258,12 +241,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-#[derive(DeriveIden)]
-enum LoginTickets {
-    Table,
-    Next,
 }
 
 #[derive(DeriveIden)]

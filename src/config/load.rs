@@ -93,11 +93,11 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         lifetimes: FlowLifetimes::default(),
         provider_timeouts: providers::Timeouts::default(),
         limits: limits(source)?,
-        oidc: oidc(source)?,
+        oidc: oidc(source, chrono::Duration::days(session_absolute_days))?,
     })
 }
 
-fn oidc(source: &Sources) -> Result<OidcSettings, ConfigError> {
+fn oidc(source: &Sources, session_life: chrono::Duration) -> Result<OidcSettings, ConfigError> {
     let defaults = OidcSettings::default();
     let pairwise_subjects = match source.get(OIDC_PAIRWISE).as_deref() {
         None | Some("0" | "false" | "no") => false,
@@ -134,6 +134,7 @@ fn oidc(source: &Sources) -> Result<OidcSettings, ConfigError> {
             "days",
         )?),
         clients,
+        session_life,
     })
 }
 

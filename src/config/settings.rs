@@ -130,6 +130,9 @@ pub struct OidcSettings {
     pub refresh_token_life: chrono::Duration,
     /// Clients declared in the configuration file (`[[oidc.clients]]`).
     pub clients: Vec<ConfiguredClient>,
+    /// The longest a Denglu session lives (copied from `session.absolute_days`): how long a
+    /// record of which sites a session signed in to is worth keeping.
+    pub session_life: chrono::Duration,
 }
 
 impl Default for OidcSettings {
@@ -140,6 +143,7 @@ impl Default for OidcSettings {
             access_token_life: chrono::Duration::minutes(10),
             refresh_token_life: chrono::Duration::days(30),
             clients: Vec::new(),
+            session_life: chrono::Duration::days(30),
         }
     }
 }

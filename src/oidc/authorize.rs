@@ -204,6 +204,7 @@ impl Oidc {
             auth_time: auth_time.timestamp(),
             amr: vec![amr_of(&method).to_string()],
             sid: session.store_key().map(|key| sid_of(&key)),
+            session_key: session.store_key(),
         };
         let code = self.issue_code(client, who.user_id(), &grant, now).await?;
         Ok(Answer::Redirect(self.success_redirect(request, &code)))

@@ -52,7 +52,8 @@ impl Oidc {
         Some(ConsentView {
             client_name: client.name.clone(),
             client_host: redirect.host_str().unwrap_or_default().to_string(),
-            client_origin: redirect.origin().ascii_serialization(),
+            // The whole address: the policy takes its origin, or a native app's scheme.
+            client_origin: redirect.to_string(),
             scopes: request.scope.iter().cloned().collect(),
         })
     }

@@ -16,6 +16,9 @@ pub struct Grant {
     pub amr: Vec<String>,
     /// The Denglu session it was made in, for back-channel logout.
     pub sid: Option<String>,
+    /// That session's key in the session store: the tokens live only as long as it does.
+    #[serde(default)]
+    pub session_key: Option<String>,
 }
 
 impl Grant {

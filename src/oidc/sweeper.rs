@@ -47,9 +47,9 @@ impl Oidc {
             )
             .exec(&self.db)
             .await?;
-        // A session lives at most a month (its absolute life); its sign-ins no longer than it.
+        // A session's sign-ins are worth keeping as long as the session may live.
         oidc_login::Entity::delete_many()
-            .filter(oidc_login::Column::CreatedAt.lt(now - chrono::Duration::days(32)))
+            .filter(oidc_login::Column::CreatedAt.lt(now - self.settings.session_life - GRACE))
             .exec(&self.db)
             .await?;
         Ok(())

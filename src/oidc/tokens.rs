@@ -16,7 +16,7 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::entities::{oidc_code, oidc_token};
+use crate::entities::{oidc_code, oidc_token, session};
 use crate::oidc::claims;
 use crate::oidc::clients::{self, Client, random_text};
 use crate::oidc::grant::Grant;
@@ -79,6 +79,18 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub id_token: String,
     pub scope: String,
+}
+
+/// What a pair of tokens is stored with.
+struct Stored<'a> {
+    /// What the access token (and the ID token) grant.
+    access_grant: &'a Grant,
+    /// What the refresh token grants: the family's whole grant.
+    refresh_grant: &'a Grant,
+    family: &'a str,
+    code_hash: Option<&'a str>,
+    /// A family ends when its first refresh token would have: refreshing never extends it.
+    refresh_until: DateTime<Utc>,
 }
 
 /// Claims of an ID token (OIDC Core §2), with the scope's claims beside them.
@@ -194,6 +206,9 @@ impl Oidc {
         let grant: Grant = serde_json::from_str(&row.grant)
             .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
         let person = self.person(client, row.user_id, &grant).await?;
+        if !self.session_alive(&grant, row.user_id, now).await? {
+            return Err(invalid_grant("the sign-in at Denglu has ended"));
+        }
 
         // Spending the code and storing its tokens are one transaction: a second redemption
         // waits for the first and then finds (and revokes) what it issued.
@@ -232,9 +247,13 @@ impl Oidc {
                 &txn,
                 client,
                 row.user_id,
-                &grant,
-                &family,
-                Some(&code_hash),
+                Stored {
+                    access_grant: &grant,
+                    refresh_grant: &grant,
+                    family: &family,
+                    code_hash: Some(&code_hash),
+                    refresh_until: now + self.settings.refresh_token_life,
+                },
                 now,
             )
             .await?;
@@ -266,8 +285,14 @@ impl Oidc {
         if row.revoked_at.is_some() || row.expires_at <= now {
             return Err(invalid_grant("the refresh token has ended"));
         }
-        let mut grant: Grant = serde_json::from_str(&row.grant)
+        let family_grant: Grant = serde_json::from_str(&row.grant)
             .map_err(|_| TokenFailure::new("server_error", "try again later"))?;
+        if !self.session_alive(&family_grant, row.user_id, now).await? {
+            self.revoke_where(oidc_token::Column::Family.eq(row.family.as_str()))
+                .await?;
+            return Err(invalid_grant("the sign-in at Denglu has ended"));
+        }
+        let mut grant = family_grant.clone();
         if let Some(asked) = form.get("scope") {
             let asked: BTreeSet<String> = asked
                 .split(' ')
@@ -293,6 +318,9 @@ impl Oidc {
             .col_expr(oidc_token::Column::SpentAt, Expr::value(now))
             .filter(oidc_token::Column::TokenHash.eq(hash.as_str()))
             .filter(oidc_token::Column::SpentAt.is_null())
+            // Revoked meanwhile (a logout, a revoked app): no successor.
+            .filter(oidc_token::Column::RevokedAt.is_null())
+            .filter(oidc_token::Column::ExpiresAt.gt(now))
             .exec(&txn)
             .await?
             .rows_affected
@@ -304,15 +332,20 @@ impl Oidc {
             tracing::warn!("a spent refresh token was used again; its family is revoked");
             return Err(invalid_grant("the refresh token was already used"));
         }
-        // The family keeps its code: a late second use of that code still ends it.
+        // The family keeps its code (a late second use of that code still ends it), its scope
+        // (RFC 6749 §6: a narrower refresh narrows only the access token) and its end.
         let issued = self
             .store_tokens(
                 &txn,
                 client,
                 row.user_id,
-                &grant,
-                &row.family,
-                row.code_hash.as_deref(),
+                Stored {
+                    access_grant: &grant,
+                    refresh_grant: &family_grant,
+                    family: &row.family,
+                    code_hash: row.code_hash.as_deref(),
+                    refresh_until: row.expires_at,
+                },
                 now,
             )
             .await?;
@@ -339,41 +372,65 @@ impl Oidc {
         Ok((sub, claims))
     }
 
+    /// Whether the Denglu session the grant was made in still lives (whatever ended it: a
+    /// sign-out, its expiry, a sweep).
+    async fn session_alive(
+        &self,
+        grant: &Grant,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let Some(key) = &grant.session_key else {
+            return Ok(false);
+        };
+        Ok(session::Entity::find()
+            .filter(session::Column::KeyHash.eq(key.as_str()))
+            .filter(session::Column::UserId.eq(user_id))
+            .filter(session::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
     /// Stores a new access token and refresh token in `txn`; returns them.
-    #[allow(clippy::too_many_arguments)]
     async fn store_tokens(
         &self,
         txn: &DatabaseTransaction,
         client: &Client,
         user_id: i64,
-        grant: &Grant,
-        family: &str,
-        code_hash: Option<&str>,
+        stored: Stored<'_>,
         now: DateTime<Utc>,
     ) -> Result<(String, String), DbErr> {
         let access_token = random_text(32);
         let refresh_token = random_text(32);
-        let grant_json = serde_json::to_string(grant).expect("a grant serialises");
-        let row = |token: &str, kind: &str, expires: DateTime<Utc>| oidc_token::ActiveModel {
-            token_hash: Set(sha256_hex(token)),
-            kind: Set(kind.to_string()),
-            family: Set(family.to_string()),
-            client_id: Set(client.id.clone()),
-            user_id: Set(user_id),
-            grant: Set(grant_json.clone()),
-            sid: Set(grant.sid.clone()),
-            code_hash: Set(code_hash.map(str::to_string)),
-            created_at: Set(now),
-            expires_at: Set(expires),
-            spent_at: Set(None),
-            revoked_at: Set(None),
+        let row = |token: &str, kind: &str, grant: &Grant, expires: DateTime<Utc>| {
+            oidc_token::ActiveModel {
+                token_hash: Set(sha256_hex(token)),
+                kind: Set(kind.to_string()),
+                family: Set(stored.family.to_string()),
+                client_id: Set(client.id.clone()),
+                user_id: Set(user_id),
+                grant: Set(serde_json::to_string(grant).expect("a grant serialises")),
+                sid: Set(grant.sid.clone()),
+                code_hash: Set(stored.code_hash.map(str::to_string)),
+                created_at: Set(now),
+                expires_at: Set(expires),
+                spent_at: Set(None),
+                revoked_at: Set(None),
+            }
         };
         oidc_token::Entity::insert_many([
-            row(&access_token, ACCESS, now + self.settings.access_token_life),
+            row(
+                &access_token,
+                ACCESS,
+                stored.access_grant,
+                now + self.settings.access_token_life,
+            ),
             row(
                 &refresh_token,
                 REFRESH,
-                now + self.settings.refresh_token_life,
+                stored.refresh_grant,
+                stored.refresh_until,
             ),
         ])
         .exec(txn)

@@ -194,6 +194,10 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 fn form_of(body: &[u8]) -> Result<HashMap<String, String>, TokenFailure> {
     let mut map = HashMap::new();
     for (k, v) in url::form_urlencoded::parse(body).into_owned() {
+        // A parameter without a value is treated as omitted (RFC 6749 §3.2).
+        if v.is_empty() {
+            continue;
+        }
         if map.insert(k, v).is_some() {
             return Err(TokenFailure {
                 error: "invalid_request",

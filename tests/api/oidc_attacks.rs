@@ -503,3 +503,194 @@ async fn the_wechat_ids_are_given_only_with_consent_even_to_a_first_party_site()
             .is_some_and(|o| !o.is_empty())
     );
 }
+
+#[tokio::test]
+async fn a_refresh_token_ends_with_its_denglu_session_however_it_ended() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "tim").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    // The session expires and is swept: nothing reports it.
+    app.db
+        .conn
+        .execute(Statement::from_string(
+            app.db.conn.get_database_backend(),
+            "DELETE FROM sessions".to_string(),
+        ))
+        .await
+        .unwrap();
+    let refresh = site
+        .post(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(refresh.status(), 400);
+    assert_eq!(
+        refresh.json::<Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn a_narrower_refresh_keeps_the_refresh_tokens_scope_and_its_end() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "ida").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let first: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    let introspect = |token: String| {
+        let site = &site;
+        async move {
+            site.post("/oauth/introspect", &[("token", &token)])
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let first_end =
+        introspect(first["refresh_token"].as_str().unwrap().to_string()).await["exp"].clone();
+    let narrow: Value = site
+        .post(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", first["refresh_token"].as_str().unwrap()),
+                ("scope", "openid"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(narrow["scope"], "openid");
+    let info: Value = site
+        .userinfo(narrow["access_token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(info.get("name").is_none(), "the access token is narrowed");
+    let kept = introspect(narrow["refresh_token"].as_str().unwrap().to_string()).await;
+    assert_eq!(
+        kept["scope"], "openid profile",
+        "RFC 6749 §6: the refresh token keeps its scope"
+    );
+    assert_eq!(
+        kept["exp"], first_end,
+        "a family does not live longer by being refreshed"
+    );
+}
+
+#[tokio::test]
+async fn consent_for_a_native_app_lets_the_answer_reach_the_app() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            public: true,
+            redirect: Some("com.example.app:/callback".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "app").await;
+    let started = site.start(&["profile"], &[]);
+    let consent = follow(&browser, &location(&browser.get(&started.url).await)).await;
+    assert!(consent.starts_with("/oauth/consent?"), "{consent}");
+    let page = browser.get(&consent).await;
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' com.example.app:;"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn a_logout_whose_hint_no_longer_verifies_is_confirmed_not_refused() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            first_party: true,
+            post_logout: vec!["https://site.example/bye".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "alan").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
+    // As if its key had been retired long ago: the signature no longer checks out.
+    let hint = tokens["id_token"].as_str().unwrap();
+    let (signed, _) = hint.rsplit_once('.').unwrap();
+    let stale = format!("{signed}.AAAA");
+    let request = format!(
+        "/oauth/logout?id_token_hint={stale}&post_logout_redirect_uri={}",
+        url::form_urlencoded::byte_serialize(b"https://site.example/bye").collect::<String>()
+    );
+    let answer = location(&browser.get(&request).await);
+    assert!(answer.starts_with("/oauth/logout/confirm?"), "{answer}");
+    assert!(
+        answer.contains(&format!("client_id={}", site.client_id)),
+        "{answer}"
+    );
+    assert!(
+        browser.me().await.is_some(),
+        "an unverified hint proves nothing"
+    );
+}
+
+#[tokio::test]
+async fn empty_parameters_at_the_token_endpoint_count_as_absent() {
+    let app = spawn_app().await;
+    let site = Site::register(
+        &app,
+        Registration {
+            public: true,
+            first_party: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let browser = person(&app, 1, "empty").await;
+    let (code, verifier) = code_for(&site, &browser).await;
+    let answer = site
+        .http
+        .post(format!("{}/oauth/token", site.issuer))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier.as_str()),
+            ("client_id", site.client_id.as_str()),
+            ("client_secret", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200, "{:?}", answer.text().await);
+}
