@@ -1,5 +1,6 @@
 import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { addClient } from './support';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,11 +18,8 @@ const WECHAT_UA =
 
 const siteDir = resolve(__dirname, '../../examples/django-site');
 const python = resolve(__dirname, '../..', process.env.DJANGO_SITE_PYTHON ?? 'examples/django-site/.venv/bin/python');
-// As in playwright.config.ts, relative to end2end/.
-const serverBin = resolve(process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu');
 
 type SimUser = { id: number; nickname: string };
-type Client = { client_id: string; client_secret: string };
 
 function unique(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
@@ -35,30 +33,6 @@ async function simUser(request: APIRequestContext, nickname: string): Promise<Si
 
 async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated]')).toBeAttached({ timeout: 20_000 });
-}
-
-/** The settings of the Denglu server that playwright.config.ts started (its database is in
- * DENGLU_E2E_DATA), so that `denglu client add` registers on that server's database. */
-function denglu(port: string): { env: NodeJS.ProcessEnv } {
-  const data = process.env.DENGLU_E2E_DATA;
-  if (!data) throw new Error('DENGLU_E2E_DATA is unset: run through playwright.config.ts');
-  return {
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite://${join(data, 'denglu.db')}?mode=rwc`,
-      DENGLU_SIMULATOR: '1',
-    },
-  };
-}
-
-/** `denglu client add`: prints one JSON object with the new client's id and secret. */
-function addClient(port: string, args: string[]): Client {
-  const out = execFileSync(serverBin, ['client', 'add', ...args], { ...denglu(port), encoding: 'utf8' });
-  const client = JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)) as Client;
-  expect(client.client_id).toBeTruthy();
-  expect(client.client_secret).toBeTruthy();
-  return client;
 }
 
 function freePort(): Promise<number> {

@@ -1,7 +1,33 @@
 import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 
 /** Opens `path` and waits until the wasm has hydrated the page, so clicks reach Leptos. */
 export async function openHydrated(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await expect(page.locator('body[data-hydrated]')).toBeAttached({ timeout: 20_000 });
+}
+
+/** A client registered with `denglu client add`. */
+export type RegisteredClient = { client_id: string; client_secret?: string };
+
+/** `denglu client add ARGS` on the database of the server playwright.config.ts started (in
+ * DENGLU_E2E_DATA); returns the one JSON object it prints. */
+export function addClient(port: string, args: string[]): RegisteredClient {
+  const data = process.env.DENGLU_E2E_DATA;
+  if (!data) throw new Error('DENGLU_E2E_DATA is unset: run through playwright.config.ts');
+  // As in playwright.config.ts, relative to end2end/.
+  const serverBin = resolve(process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu');
+  const out = execFileSync(serverBin, ['client', 'add', ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${join(data, 'denglu.db')}?mode=rwc`,
+      DENGLU_SIMULATOR: '1',
+    },
+  });
+  const client = JSON.parse(out) as RegisteredClient;
+  expect(client.client_id).toBeTruthy();
+  return client;
 }

@@ -17,6 +17,7 @@ use tower_sessions::Session;
 
 use crate::auth::SignInSession;
 use crate::i18n::{LANG_COOKIE, Locale, cookie_value};
+use crate::oidc::clients::Client;
 use crate::oidc::{Answer, ClientCredentials, PageError, TokenFailure, paths};
 use crate::routes::redirect;
 use crate::state::AppState;
@@ -199,11 +200,7 @@ fn form_of(body: &[u8]) -> Result<HashMap<String, String>, TokenFailure> {
             continue;
         }
         if map.insert(k, v).is_some() {
-            return Err(TokenFailure {
-                error: "invalid_request",
-                description: "a parameter is repeated",
-                basic_challenge: false,
-            });
+            return Err(invalid_request("a parameter is repeated"));
         }
     }
     Ok(map)
@@ -259,20 +256,9 @@ async fn token(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    if !is_form(&headers) {
-        return failure(TokenFailure {
-            error: "invalid_request",
-            description: "send application/x-www-form-urlencoded",
-            basic_challenge: false,
-        });
-    }
-    let form = match form_of(&body) {
-        Ok(form) => form,
-        Err(e) => return failure(e),
-    };
-    let client = match app.oidc.authenticate(&credentials(&headers, &form)).await {
-        Ok(client) => client,
-        Err(e) => return failure(e),
+    let (client, form) = match from_client(&app, &headers, &body).await {
+        Ok(asked) => asked,
+        Err(refused) => return refused,
     };
     match app.oidc.token(&client, &form).await {
         Ok(tokens) => no_store(
@@ -280,6 +266,35 @@ async fn token(
             serde_json::to_value(tokens).expect("tokens serialise"),
         ),
         Err(e) => failure(e),
+    }
+}
+
+/// A client's request to one of its endpoints: a form, from an authenticated client
+/// (RFC 6749 §2.3), or the error response to send instead.
+async fn from_client(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Client, HashMap<String, String>), Response> {
+    if !is_form(headers) {
+        return Err(failure(invalid_request(
+            "send application/x-www-form-urlencoded",
+        )));
+    }
+    let form = form_of(body).map_err(failure)?;
+    let client = app
+        .oidc
+        .authenticate(&credentials(headers, &form))
+        .await
+        .map_err(failure)?;
+    Ok((client, form))
+}
+
+fn invalid_request(description: &'static str) -> TokenFailure {
+    TokenFailure {
+        error: "invalid_request",
+        description,
+        basic_challenge: false,
     }
 }
 
@@ -349,20 +364,12 @@ async fn revoke(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let form = match form_of(&body) {
-        Ok(form) => form,
-        Err(e) => return failure(e),
-    };
-    let client = match app.oidc.authenticate(&credentials(&headers, &form)).await {
-        Ok(client) => client,
-        Err(e) => return failure(e),
+    let (client, form) = match from_client(&app, &headers, &body).await {
+        Ok(asked) => asked,
+        Err(refused) => return refused,
     };
     let Some(token) = form.get("token") else {
-        return failure(TokenFailure {
-            error: "invalid_request",
-            description: "token is missing",
-            basic_challenge: false,
-        });
+        return failure(invalid_request("token is missing"));
     };
     match app.oidc.revoke(&client, token).await {
         Ok(()) => no_store(StatusCode::OK, json!({})),
@@ -375,28 +382,20 @@ async fn introspect(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let form = match form_of(&body) {
-        Ok(form) => form,
-        Err(e) => return failure(e),
+    let (client, form) = match from_client(&app, &headers, &body).await {
+        Ok(asked) => asked,
+        Err(refused) => return refused,
     };
-    let client = match app.oidc.authenticate(&credentials(&headers, &form)).await {
-        // Only a client that can prove who it is may ask (RFC 7662 §2.1).
-        Ok(client) if !client.public => client,
-        Ok(_) => {
-            return failure(TokenFailure {
-                error: "invalid_client",
-                description: "introspection is for confidential clients",
-                basic_challenge: false,
-            });
-        }
-        Err(e) => return failure(e),
-    };
-    let Some(token) = form.get("token") else {
+    // Only a client that can prove who it is may ask (RFC 7662 §2.1).
+    if client.public {
         return failure(TokenFailure {
-            error: "invalid_request",
-            description: "token is missing",
+            error: "invalid_client",
+            description: "introspection is for confidential clients",
             basic_challenge: false,
         });
+    }
+    let Some(token) = form.get("token") else {
+        return failure(invalid_request("token is missing"));
     };
     match app.oidc.introspect(&client, token).await {
         Ok(answer) => no_store(StatusCode::OK, answer),

@@ -2,22 +2,10 @@
 
 use serde_json::Value;
 
-use crate::helpers::{Browser, TestApp, location, query_param, spawn_app, spawn_app_tuned};
-use crate::oidc_helpers::{REDIRECT, Registration, Site, follow, payload, sign_in_at_login};
-
-/// A person with an account (signed up through QQ as simulator user `user`), signed in.
-async fn person(app: &TestApp, user: u64, username: &str) -> Browser {
-    let browser = app.new_browser();
-    browser.sign_up(app, "qq", user, username).await;
-    browser
-}
-
-/// Authorizes at `site` in `browser` (already signed in, consent not needed): the location
-/// Denglu sends the browser back to.
-async fn authorize(browser: &Browser, url: &str) -> String {
-    let response = browser.get(url).await;
-    follow(browser, &location(&response)).await
-}
+use crate::helpers::{location, query_param, spawn_app, spawn_app_tuned};
+use crate::oidc_helpers::{
+    REDIRECT, Registration, Site, authorize, follow, header, payload, person, sign_in_at_login,
+};
 
 #[tokio::test]
 async fn discovery_and_keys_describe_exactly_what_is_offered() {
@@ -87,14 +75,7 @@ async fn discovery_and_keys_describe_exactly_what_is_offered() {
 #[tokio::test]
 async fn a_first_visit_signs_up_through_the_profile_form_and_returns_to_the_site() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = app.new_browser();
     let started = site.start(&["profile", "email"], &[]);
 
@@ -164,14 +145,7 @@ async fn a_first_visit_signs_up_through_the_profile_form_and_returns_to_the_site
 #[tokio::test]
 async fn a_returning_person_goes_straight_back_and_prompt_none_needs_a_session() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
 
     // Signed out: prompt=none answers login_required at the site.
     let stranger = app.new_browser();
@@ -193,9 +167,7 @@ async fn a_returning_person_goes_straight_back_and_prompt_none_needs_a_session()
     let back = authorize(&browser, &started.url).await;
     let first = site.finish(started, &back).await;
 
-    let started = site.start(&["profile"], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let again = site.finish(started, &back).await;
+    let again = site.sign_in(&browser, &["profile"]).await;
     assert_eq!(
         first.claims.subject(),
         again.claims.subject(),
@@ -206,19 +178,10 @@ async fn a_returning_person_goes_straight_back_and_prompt_none_needs_a_session()
 #[tokio::test]
 async fn prompt_login_and_max_age_ask_for_a_fresh_sign_in() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 3, "linus").await;
 
-    let started = site.start(&[], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let first = site.finish(started, &back).await;
+    let first = site.sign_in(&browser, &[]).await;
     let first_time = first.claims.auth_time().unwrap();
 
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -356,18 +319,9 @@ async fn a_third_party_site_asks_for_consent_once_and_loses_it_when_revoked() {
 #[tokio::test]
 async fn refresh_tokens_rotate_and_a_reused_one_ends_its_family() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 2, "ken").await;
-    let started = site.start(&["profile"], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let tokens = site.finish(started, &back).await;
+    let tokens = site.sign_in(&browser, &["profile"]).await;
 
     let refresh = |token: String| {
         let site = &site;
@@ -406,14 +360,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_its_family() {
 #[tokio::test]
 async fn a_code_is_single_use_and_a_second_use_revokes_what_the_first_issued() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 3, "edsger").await;
     let started = site.start(&[], &[]);
     let back = authorize(&browser, &started.url).await;
@@ -445,14 +392,7 @@ async fn a_code_is_single_use_and_a_second_use_revokes_what_the_first_issued() {
 #[tokio::test]
 async fn pkce_and_the_redirect_uri_are_enforced_at_the_token_endpoint() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "margaret").await;
     for (verifier, redirect) in [
         ("wrong-verifier-wrong-verifier-wrong-verifier-x", REDIRECT),
@@ -605,33 +545,14 @@ async fn a_public_client_signs_in_with_pkce_and_an_es256_client_gets_es256_token
     .await;
     assert!(public.secret.is_none());
     let browser = person(&app, 2, "frances").await;
-    let started = public.start(&["profile"], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let tokens = public.finish(started, &back).await;
-    let header = tokens.id_token();
-    let header: Value =
-        serde_json::from_slice(&base64_url(header.split('.').next().unwrap())).unwrap();
-    assert_eq!(header["alg"], "ES256");
-}
-
-fn base64_url(text: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .expect("base64url")
+    let tokens = public.sign_in(&browser, &["profile"]).await;
+    assert_eq!(header(&tokens.id_token())["alg"], "ES256");
 }
 
 #[tokio::test]
 async fn after_a_key_rotation_tokens_signed_with_the_old_key_still_verify() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 3, "alan").await;
     let started = site.start(&[], &[]);
     let back = authorize(&browser, &started.url).await;
@@ -657,14 +578,8 @@ async fn after_a_key_rotation_tokens_signed_with_the_old_key_still_verify() {
     };
     fresh.verify(&old.response, &nonce);
     // ...and new tokens carry the new key.
-    let started = fresh.start(&[], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let new = fresh.finish(started, &back).await;
-    let kid = |token: String| -> String {
-        let header: Value =
-            serde_json::from_slice(&base64_url(token.split('.').next().unwrap())).unwrap();
-        header["kid"].as_str().unwrap().to_string()
-    };
+    let new = fresh.sign_in(&browser, &[]).await;
+    let kid = |token: String| header(&token)["kid"].as_str().unwrap().to_string();
     assert_ne!(kid(old.id_token()), kid(new.id_token()));
     assert!(made.contains(&kid(new.id_token())));
 }
@@ -692,26 +607,10 @@ fn site_clone(site: &Site) -> Site {
 #[tokio::test]
 async fn revocation_and_introspection_answer_the_client_for_its_own_tokens() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
-    let other = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
+    let other = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "radia").await;
-    let started = site.start(&["profile"], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let tokens = site.finish(started, &back).await;
+    let tokens = site.sign_in(&browser, &["profile"]).await;
 
     let active: Value = site
         .post("/oauth/introspect", &[("token", &tokens.access())])
@@ -800,23 +699,20 @@ async fn signing_out_tells_the_site_by_back_channel_and_rp_initiated_logout_sign
 
     // Signing out on the account page: the site hears of it, with a signed logout token.
     let browser = person(&app, 2, "hedy").await;
-    let started = site.start(&[], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let tokens = site.finish(started, &back).await;
+    let tokens = site.sign_in(&browser, &[]).await;
     assert!(browser.sign_out().await.status().is_success());
     let token = tokio::time::timeout(std::time::Duration::from_secs(5), received.recv())
         .await
         .expect("a logout token within seconds")
         .expect("a token");
-    let claims: Value =
-        serde_json::from_slice(&base64_url(token.split('.').nth(1).unwrap())).unwrap();
+    let claims = payload(&token);
     assert_eq!(claims["aud"], site.client_id.as_str());
     assert_eq!(claims["sub"], tokens.claims.subject().as_str());
     assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
     assert!(claims.get("nonce").is_none());
-    let header = payload_of_header(&token);
     assert_eq!(
-        header["typ"], "logout+jwt",
+        header(&token)["typ"],
+        "logout+jwt",
         "never mistaken for an ID token"
     );
     assert_eq!(site.userinfo(&tokens.access()).await.status(), 401);
@@ -824,9 +720,7 @@ async fn signing_out_tells_the_site_by_back_channel_and_rp_initiated_logout_sign
     // RP-initiated: with the ID token as a hint, signed out and sent back with the state.
     browser.sign_in_with(&app, "qq", 2).await;
     assert!(browser.me().await.is_some());
-    let started = site.start(&[], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let tokens = site.finish(started, &back).await;
+    let tokens = site.sign_in(&browser, &[]).await;
     let logout = format!(
         "/oauth/logout?id_token_hint={}&post_logout_redirect_uri={}&state=bye1",
         tokens.id_token(),
@@ -862,9 +756,7 @@ async fn a_client_declared_in_the_configuration_signs_people_in() {
     .await;
     let site = Site::existing(&app, "wiki", Some(secret)).await;
     let browser = person(&app, 1, "tim").await;
-    let started = site.start(&["profile"], &[]);
-    let back = authorize(&browser, &started.url).await;
-    let tokens = site.finish(started, &back).await;
+    let tokens = site.sign_in(&browser, &["profile"]).await;
     assert_eq!(
         tokens.claims.preferred_username().map(|u| u.as_str()),
         Some("tim")
@@ -900,12 +792,8 @@ async fn pairwise_subjects_differ_between_sites_and_stay_stable_for_each() {
             },
         )
         .await;
-        let started = site.start(&[], &[]);
-        let back = authorize(&browser, &started.url).await;
-        let first = site.finish(started, &back).await;
-        let started = site.start(&[], &[]);
-        let back = authorize(&browser, &started.url).await;
-        let again = site.finish(started, &back).await;
+        let first = site.sign_in(&browser, &[]).await;
+        let again = site.sign_in(&browser, &[]).await;
         assert_eq!(
             first.claims.subject(),
             again.claims.subject(),
@@ -936,9 +824,7 @@ async fn disabling_an_account_and_ending_a_session_from_the_account_page_tell_th
     let laptop = person(&app, 1, "mary").await;
     let phone = app.new_browser();
     phone.sign_in_with(&app, "qq", 1).await;
-    let started = site.start(&[], &[]);
-    let back = authorize(&phone, &started.url).await;
-    let on_phone = site.finish(started, &back).await;
+    let on_phone = site.sign_in(&phone, &[]).await;
     let sessions: Value = laptop
         .call("account/sessions", &[])
         .await
@@ -960,16 +846,13 @@ async fn disabling_an_account_and_ending_a_session_from_the_account_page_tell_th
             .is_success()
     );
     let token = next_logout_token(&mut received).await;
-    let claims: Value =
-        serde_json::from_slice(&base64_url(token.split('.').nth(1).unwrap())).unwrap();
+    let claims = payload(&token);
     assert_eq!(claims["sid"], payload(&on_phone.id_token())["sid"]);
     assert!(claims["sid"].is_string());
     assert_eq!(site.userinfo(&on_phone.access()).await.status(), 401);
 
     // The account disabled: its sessions end and every token with them.
-    let started = site.start(&[], &[]);
-    let back = authorize(&laptop, &started.url).await;
-    let on_laptop = site.finish(started, &back).await;
+    let on_laptop = site.sign_in(&laptop, &[]).await;
     let id = laptop.me().await.unwrap()["id"].as_i64().unwrap();
     app.auth.disable_account(id).await.expect("disabled");
     let token = next_logout_token(&mut received).await;
@@ -992,8 +875,4 @@ async fn next_logout_token(received: &mut tokio::sync::mpsc::UnboundedReceiver<S
         .await
         .expect("a logout token within seconds")
         .expect("a token")
-}
-
-fn payload_of_header(token: &str) -> Value {
-    serde_json::from_slice(&base64_url(token.split('.').next().unwrap())).unwrap()
 }

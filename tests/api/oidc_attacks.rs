@@ -3,14 +3,8 @@
 
 use serde_json::Value;
 
-use crate::helpers::{Browser, TestApp, location, query_param, spawn_app};
-use crate::oidc_helpers::{REDIRECT, Registration, Site, follow};
-
-async fn person(app: &TestApp, user: u64, username: &str) -> Browser {
-    let browser = app.new_browser();
-    browser.sign_up(app, "qq", user, username).await;
-    browser
-}
+use crate::helpers::{Browser, location, query_param, spawn_app};
+use crate::oidc_helpers::{REDIRECT, Registration, Site, follow, header, person};
 
 async fn code_for(site: &Site, browser: &Browser) -> (String, String) {
     let started = site.start(&["profile"], &[]);
@@ -38,14 +32,7 @@ async fn redeem(site: &Site, code: &str, verifier: &str) -> reqwest::Response {
 #[tokio::test]
 async fn a_stolen_code_used_after_the_site_refreshed_still_ends_everything() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "ada").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let first: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
@@ -88,14 +75,7 @@ async fn a_stolen_code_used_after_the_site_refreshed_still_ends_everything() {
 #[tokio::test]
 async fn a_code_redeemed_twice_at_once_leaves_no_live_token() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "grace").await;
     for _ in 0..5 {
         let (code, verifier) = code_for(&site, &browser).await;
@@ -120,14 +100,7 @@ async fn a_code_redeemed_twice_at_once_leaves_no_live_token() {
 #[tokio::test]
 async fn after_a_key_rotation_a_client_with_cached_keys_still_verifies_new_tokens() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "linus").await;
     let cached = site.metadata.clone();
     let keys = denglu::oidc::KeyRing::new(
@@ -160,19 +133,8 @@ async fn after_a_key_rotation_a_client_with_cached_keys_still_verifies_new_token
     let started = stale.start(&[], &[]);
     let back = follow(&browser, &location(&browser.get(&started.url).await)).await;
     let tokens = stale.finish(started, &back).await;
-    let header = payload_header(&tokens.id_token());
+    let header = header(&tokens.id_token());
     assert!(!made.contains(&header["kid"].as_str().unwrap().to_string()));
-}
-
-fn payload_header(token: &str) -> Value {
-    use base64::Engine;
-    let part = token.split('.').next().unwrap();
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap(),
-    )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -259,14 +221,7 @@ async fn cacheable_answers_never_carry_a_session_cookie() {
 async fn introspection_calls_a_disabled_persons_tokens_inactive() {
     use sea_orm::{ConnectionTrait, Statement};
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "ken").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
@@ -394,14 +349,7 @@ async fn a_logout_without_a_hint_is_confirmed_by_the_person_first() {
 #[tokio::test]
 async fn a_silent_request_for_someone_else_is_not_answered_for_the_person_signed_in() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let ada = person(&app, 1, "ada").await;
     let (code, verifier) = code_for(&site, &ada).await;
     let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
@@ -424,14 +372,7 @@ async fn a_silent_request_for_someone_else_is_not_answered_for_the_person_signed
 #[tokio::test]
 async fn a_removed_client_leaves_no_working_token_and_401s_say_how_to_authenticate() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "ken").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
@@ -472,14 +413,7 @@ async fn a_removed_client_leaves_no_working_token_and_401s_say_how_to_authentica
 #[tokio::test]
 async fn the_wechat_ids_are_given_only_with_consent_even_to_a_first_party_site() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = app.new_browser();
     browser.sign_up(&app, "wechat", 1, "wxuser").await;
     let started = site.start(&["wechat"], &[]);
@@ -508,14 +442,7 @@ async fn the_wechat_ids_are_given_only_with_consent_even_to_a_first_party_site()
 async fn a_refresh_token_ends_with_its_denglu_session_however_it_ended() {
     use sea_orm::{ConnectionTrait, Statement};
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "tim").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
@@ -547,14 +474,7 @@ async fn a_refresh_token_ends_with_its_denglu_session_however_it_ended() {
 #[tokio::test]
 async fn a_narrower_refresh_keeps_the_refresh_tokens_scope_and_its_end() {
     let app = spawn_app().await;
-    let site = Site::register(
-        &app,
-        Registration {
-            first_party: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "ida").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let first: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();

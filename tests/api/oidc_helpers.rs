@@ -45,6 +45,26 @@ pub struct Registration {
     pub redirect: Option<String>,
 }
 
+impl Registration {
+    /// One of this site's own: no consent page.
+    pub fn first_party() -> Self {
+        Self {
+            first_party: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// The header of a JWT, read without checking it.
+pub fn header(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.split('.').next().expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("a JSON header")
+}
+
 /// One authorization request in flight: what the site keeps until the browser returns.
 pub struct Started {
     pub url: String,
@@ -241,6 +261,28 @@ impl Tokens {
 
     pub fn id_token(&self) -> String {
         self.response.id_token().expect("an ID token").to_string()
+    }
+}
+
+/// A person with an account (signed up through QQ as simulator user `user`), signed in.
+pub async fn person(app: &TestApp, user: u64, username: &str) -> Browser {
+    let browser = app.new_browser();
+    browser.sign_up(app, "qq", user, username).await;
+    browser
+}
+
+/// Authorizes in `browser` (signed in, consent not needed): where Denglu sends it back.
+pub async fn authorize(browser: &Browser, url: &str) -> String {
+    let response = browser.get(url).await;
+    follow(browser, &location(&response)).await
+}
+
+impl Site {
+    /// A whole sign-in of the signed-in `browser` at this site, checked as the client does.
+    pub async fn sign_in(&self, browser: &Browser, scopes: &[&str]) -> Tokens {
+        let started = self.start(scopes, &[]);
+        let back = authorize(browser, &started.url).await;
+        self.finish(started, &back).await
     }
 }
 
