@@ -1,7 +1,7 @@
 //! The HTML shell and the routes of the Leptos app.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/denglu.css"/>
         <Title formatter=move |title: String| format!("{title} · {}", locale.t("app-name"))/>
+        <Meta name="description" content=locale.t("meta-description")/>
         <Router>
             <SimulatorBanner/>
             <SiteHeader/>

@@ -1,4 +1,5 @@
 app-name = Denglu
+meta-description = Sign in with WeChat, QQ or Sina Weibo: one account for this site, with the sign-in methods you already use.
 app-tagline = Sign in with WeChat, QQ and Weibo
 nav-sign-in = Sign in
 nav-account = My account

@@ -1,4 +1,5 @@
 app-name = Denglu
+meta-description = 使用微信、QQ 或新浪微博登录：用你已有的账号，一个账号登录本站。
 app-tagline = 使用微信、QQ 和微博登录
 nav-sign-in = 登录
 nav-account = 我的账号

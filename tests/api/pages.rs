@@ -193,3 +193,23 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
         "nothing asked, nothing sent"
     );
 }
+
+#[tokio::test]
+async fn every_page_describes_the_site_to_search_engines_in_its_language() {
+    let app = spawn_app().await;
+    let english = browser("en-US,en;q=0.9");
+    for path in ["/login", "/login/qr"] {
+        let html = body_of(app.get_as(&english, path).await).await;
+        assert!(
+            html.contains(
+                r#"<meta name="description" content="Sign in with WeChat, QQ or Sina Weibo"#
+            ),
+            "{path}"
+        );
+        let chinese = body_of(app.get(path).await).await;
+        assert!(
+            chinese.contains(r#"<meta name="description" content="使用微信、QQ 或新浪微博登录"#),
+            "{path}"
+        );
+    }
+}
