@@ -44,6 +44,11 @@ test.describe('under the Content-Security-Policy', () => {
     await openUnderPolicy(page, '/login');
     const frame = page.frameLocator('#wechat-embedded-qr iframe');
     await expect(frame.locator('.qr svg').first()).toBeVisible();
+    // Named, so that a screen reader can say what the frame is.
+    await expect(page.locator('#wechat-embedded-qr iframe')).toHaveAttribute(
+      'title',
+      'WeChat QR code for signing in',
+    );
     expect(violations).toEqual([]);
   });
 

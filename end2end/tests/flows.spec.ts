@@ -87,7 +87,7 @@ test.describe('in Chinese', () => {
     await page.waitForURL(/\/login$/);
     await expect(page.locator('header .user-menu')).toHaveText('登录');
     // The login page drawn in the browser still shows WeChat's QR (no inline script there).
-    await expect(page.locator('#wechat-embedded-qr iframe')).toBeAttached();
+    await expect(page.locator('#wechat-embedded-qr iframe')).toHaveAttribute('title', '微信登录二维码');
     const api = await page.request.get('/api/me');
     expect(api.status()).toBe(401);
   });

@@ -130,6 +130,7 @@ phone-need-wechat = Open this code with WeChat: use Scan in WeChat on your phone
 login-error-ticket = This QR code has expired or was already used. Please scan a new one.
 wechat-scan-title = Scan with WeChat
 wechat-open-full-page = Open WeChat's QR code page instead
+wechat-qr-frame-title = WeChat QR code for signing in
 qr-use-ours = Scan our QR code with WeChat instead
 
 ## Sites that sign people in through Denglu (OpenID Connect)

@@ -130,6 +130,7 @@ phone-need-wechat = 请使用手机微信的“扫一扫”打开此二维码。
 login-error-ticket = 二维码已过期或已被使用，请重新扫描。
 wechat-scan-title = 微信扫码登录
 wechat-open-full-page = 改为打开微信二维码页面
+wechat-qr-frame-title = 微信登录二维码
 qr-use-ours = 改用本站二维码微信扫码登录
 
 ## Sites that sign people in through Denglu (OpenID Connect)

@@ -40,9 +40,10 @@ pub async fn new_wechat_embed(next: Option<String>) -> Result<WechatEmbed, Serve
 
 const CONTAINER: &str = "wechat-embedded-qr";
 
-/// The inline script: waits for `wxLogin.js`, then builds the iframe. Values are JSON, with
-/// `<` escaped so nothing can close the script element.
-fn constructor(embed: &WechatEmbed) -> String {
+/// The inline script: waits for `wxLogin.js`, then builds the iframe and gives it `title` (a
+/// screen reader names a frame by it). Values are JSON, with `<` escaped so nothing can close
+/// the script element.
+fn constructor(embed: &WechatEmbed, title: &str) -> String {
     let json = |value: &str| {
         serde_json::to_string(value)
             .unwrap_or_default()
@@ -52,7 +53,9 @@ fn constructor(embed: &WechatEmbed) -> String {
         "(function draw(){{if(!window.WxLogin){{return setTimeout(draw,50);}}\
          var c=document.getElementById({id});if(!c||c.dataset.drawn){{return;}}c.dataset.drawn=1;\
          new WxLogin({{self_redirect:false,id:{id},appid:{appid},scope:\"snsapi_login\",\
-         redirect_uri:encodeURIComponent({redirect}),state:{state},style:\"black\",href:\"\"}});}})();",
+         redirect_uri:encodeURIComponent({redirect}),state:{state},style:\"black\",href:\"\"}});\
+         var f=c.querySelector(\"iframe\");if(f){{f.title={title};}}}})();",
+        title = json(title),
         id = json(CONTAINER),
         appid = json(&embed.app_id),
         redirect = json(&embed.redirect_uri),
@@ -77,13 +80,14 @@ pub fn EmbeddedWechatQr(next: Option<String>) -> impl IntoView {
                         .await
                         .ok()
                         .map(|embed| {
+                            let title = locale.t("wechat-qr-frame-title");
                             // Drawn in the browser when the page was rendered there (after a
                             // navigation): an inline script made there would have no nonce.
                             #[cfg(feature = "hydrate")]
-                            draw::when_ready(embed.clone());
+                            draw::when_ready(embed.clone(), title.clone());
                             // Only the server's page carries the inline script (with the CSP
                             // nonce): it draws the QR before, or without, the wasm.
-                            let inline = if cfg!(feature = "ssr") { constructor(&embed) } else { String::new() };
+                            let inline = if cfg!(feature = "ssr") { constructor(&embed, &title) } else { String::new() };
                             view! {
                                 <div id=CONTAINER class="wechat-embed-frame" data-state=embed.state.clone()></div>
                                 // The page's CSP nonce: the policy allows no other inline script.
@@ -112,11 +116,11 @@ mod draw {
     /// How long to wait for `wxLogin.js`: 100 tries, 50 ms apart.
     const TRIES: u32 = 100;
 
-    pub fn when_ready(embed: WechatEmbed) {
-        try_draw(embed, TRIES);
+    pub fn when_ready(embed: WechatEmbed, title: String) {
+        try_draw(embed, title, TRIES);
     }
 
-    fn try_draw(embed: WechatEmbed, tries_left: u32) {
+    fn try_draw(embed: WechatEmbed, title: String, tries_left: u32) {
         let Some(window) = web_sys::window() else {
             return;
         };
@@ -126,7 +130,7 @@ mod draw {
         let Some(constructor) = constructor else {
             if tries_left > 0 {
                 leptos::prelude::set_timeout(
-                    move || try_draw(embed, tries_left - 1),
+                    move || try_draw(embed, title, tries_left - 1),
                     std::time::Duration::from_millis(50),
                 );
             }
@@ -158,6 +162,9 @@ mod draw {
             let _ = Reflect::set(&options, &JsValue::from_str(key), &value);
         }
         let _ = Reflect::construct(&constructor, &Array::of1(&options));
+        if let Ok(Some(frame)) = container.query_selector("iframe") {
+            let _ = frame.set_attribute("title", &title);
+        }
     }
 }
 
@@ -173,8 +180,9 @@ mod tests {
             redirect_uri: "http://127.0.0.1/auth/wechat/callback".into(),
             state: "abc".into(),
         };
-        let script = constructor(&embed);
+        let script = constructor(&embed, "QR</script>");
         assert!(!script.contains("</script>"));
+        assert!(script.contains(r#"f.title="QR\u003c/script>""#), "{script}");
         assert!(script.contains("self_redirect:false"));
         assert!(script.contains(r#"scope:"snsapi_login""#));
     }
