@@ -139,24 +139,28 @@ impl Oidc {
             .order_by_desc(oidc_consent::Column::GrantedAt)
             .all(&self.db)
             .await?;
-        let mut apps = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(client) = oidc_client::Entity::find_by_id(row.client_id.as_str())
-                .one(&self.db)
-                .await?
-            else {
-                continue;
-            };
-            apps.push(AppAccess {
-                client_id: row.client_id,
-                name: client.name,
-                scopes: row.scope.split(' ').map(str::to_string).collect(),
-                granted_at: row
-                    .granted_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            });
-        }
-        Ok(apps)
+        // The clients' names in one query, not one per app.
+        let names: std::collections::HashMap<String, String> = oidc_client::Entity::find()
+            .filter(oidc_client::Column::ClientId.is_in(rows.iter().map(|r| r.client_id.clone())))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|client| (client.client_id, client.name))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let name = names.get(&row.client_id)?.clone();
+                Some(AppAccess {
+                    name,
+                    scopes: row.scope.split(' ').map(str::to_string).collect(),
+                    granted_at: row
+                        .granted_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    client_id: row.client_id,
+                })
+            })
+            .collect())
     }
 
     /// Takes an app's access back: the consent is forgotten and its tokens end.

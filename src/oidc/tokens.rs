@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -592,20 +592,14 @@ impl Oidc {
         if sids.is_empty() {
             return Ok(());
         }
-        self.revoke_where(Condition::all().add(oidc_token::Column::Sid.is_in(sids.to_vec())))
+        self.revoke_where(oidc_token::Column::Sid.is_in(sids.to_vec()))
             .await
     }
 
     /// Ends every token of a person (the account was disabled).
     pub(super) async fn revoke_person(&self, user_id: i64) -> Result<(), DbErr> {
-        let txn = self.db.begin().await?;
-        oidc_token::Entity::update_many()
-            .col_expr(oidc_token::Column::RevokedAt, Expr::value(Utc::now()))
-            .filter(oidc_token::Column::UserId.eq(user_id))
-            .filter(oidc_token::Column::RevokedAt.is_null())
-            .exec(&txn)
-            .await?;
-        txn.commit().await
+        self.revoke_where(oidc_token::Column::UserId.eq(user_id))
+            .await
     }
 }
 

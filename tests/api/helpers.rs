@@ -295,6 +295,18 @@ impl TestApp {
             .expect("a seeded simulator user")
     }
 
+    /// Runs `sql` on the app's database, as another process (or a sweep) would.
+    pub async fn execute(&self, sql: &str) {
+        self.db
+            .conn
+            .execute(Statement::from_string(
+                self.db.conn.get_database_backend(),
+                sql.to_string(),
+            ))
+            .await
+            .expect("the statement runs");
+    }
+
     /// How many rows `table` has.
     pub async fn count(&self, table: &str) -> i64 {
         let row = self

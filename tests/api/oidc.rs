@@ -298,15 +298,7 @@ async fn a_third_party_site_asks_for_consent_once_and_loses_it_when_revoked() {
         .await;
     assert!(revoked.status().is_success());
     assert_eq!(site.userinfo(&later.access()).await.status(), 401);
-    let refresh = site
-        .post(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &later.refresh()),
-            ],
-        )
-        .await;
+    let refresh = site.refresh(&later.refresh(), None).await;
     assert_eq!(refresh.status(), 400);
     let started = site.start(&["profile"], &[]);
     assert!(
@@ -325,13 +317,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_its_family() {
 
     let refresh = |token: String| {
         let site = &site;
-        async move {
-            site.post(
-                "/oauth/token",
-                &[("grant_type", "refresh_token"), ("refresh_token", &token)],
-            )
-            .await
-        }
+        async move { site.refresh(&token, None).await }
     };
     let first = refresh(tokens.refresh()).await;
     assert_eq!(first.status(), 200);
@@ -858,15 +844,7 @@ async fn disabling_an_account_and_ending_a_session_from_the_account_page_tell_th
     let token = next_logout_token(&mut received).await;
     assert!(!token.is_empty());
     assert_eq!(site.userinfo(&on_laptop.access()).await.status(), 401);
-    let refresh = site
-        .post(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &on_laptop.refresh()),
-            ],
-        )
-        .await;
+    let refresh = site.refresh(&on_laptop.refresh(), None).await;
     assert_eq!(refresh.status(), 400);
 }
 

@@ -37,13 +37,7 @@ async fn a_stolen_code_used_after_the_site_refreshed_still_ends_everything() {
     let (code, verifier) = code_for(&site, &browser).await;
     let first: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
     let refreshed: Value = site
-        .post(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", first["refresh_token"].as_str().unwrap()),
-            ],
-        )
+        .refresh(first["refresh_token"].as_str().unwrap(), None)
         .await
         .json()
         .await
@@ -58,16 +52,7 @@ async fn a_stolen_code_used_after_the_site_refreshed_still_ends_everything() {
         "the refreshed tokens end too"
     );
     let refresh = site
-        .post(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                (
-                    "refresh_token",
-                    refreshed["refresh_token"].as_str().unwrap(),
-                ),
-            ],
-        )
+        .refresh(refreshed["refresh_token"].as_str().unwrap(), None)
         .await;
     assert_eq!(refresh.status(), 400);
 }
@@ -219,21 +204,13 @@ async fn cacheable_answers_never_carry_a_session_cookie() {
 
 #[tokio::test]
 async fn introspection_calls_a_disabled_persons_tokens_inactive() {
-    use sea_orm::{ConnectionTrait, Statement};
     let app = spawn_app().await;
     let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "ken").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
     // Disabled by another process (no session-end listener runs here).
-    app.db
-        .conn
-        .execute(Statement::from_string(
-            app.db.conn.get_database_backend(),
-            "UPDATE users SET status = 'disabled'".to_string(),
-        ))
-        .await
-        .unwrap();
+    app.execute("UPDATE users SET status = 'disabled'").await;
     for token in ["access_token", "refresh_token"] {
         let answer: Value = site
             .post(
@@ -440,29 +417,15 @@ async fn the_wechat_ids_are_given_only_with_consent_even_to_a_first_party_site()
 
 #[tokio::test]
 async fn a_refresh_token_ends_with_its_denglu_session_however_it_ended() {
-    use sea_orm::{ConnectionTrait, Statement};
     let app = spawn_app().await;
     let site = Site::register(&app, Registration::first_party()).await;
     let browser = person(&app, 1, "tim").await;
     let (code, verifier) = code_for(&site, &browser).await;
     let tokens: Value = redeem(&site, &code, &verifier).await.json().await.unwrap();
     // The session expires and is swept: nothing reports it.
-    app.db
-        .conn
-        .execute(Statement::from_string(
-            app.db.conn.get_database_backend(),
-            "DELETE FROM sessions".to_string(),
-        ))
-        .await
-        .unwrap();
+    app.execute("DELETE FROM sessions").await;
     let refresh = site
-        .post(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-            ],
-        )
+        .refresh(tokens["refresh_token"].as_str().unwrap(), None)
         .await;
     assert_eq!(refresh.status(), 400);
     assert_eq!(
@@ -491,14 +454,7 @@ async fn a_narrower_refresh_keeps_the_refresh_tokens_scope_and_its_end() {
     let first_end =
         introspect(first["refresh_token"].as_str().unwrap().to_string()).await["exp"].clone();
     let narrow: Value = site
-        .post(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", first["refresh_token"].as_str().unwrap()),
-                ("scope", "openid"),
-            ],
-        )
+        .refresh(first["refresh_token"].as_str().unwrap(), Some("openid"))
         .await
         .json()
         .await

@@ -230,6 +230,13 @@ impl Site {
             .expect("userinfo answers")
     }
 
+    /// Trades a refresh token at the token endpoint (narrowed to `scope` if given).
+    pub async fn refresh(&self, token: &str, scope: Option<&str>) -> reqwest::Response {
+        let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+        form.extend(scope.map(|scope| ("scope", scope)));
+        self.post("/oauth/token", &form).await
+    }
+
     /// POSTs a form to one of the client's endpoints with its secret (Basic).
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let mut request = self.http.post(format!("{}{path}", self.issuer)).form(form);
