@@ -1,6 +1,7 @@
 //! The `denglu` command: serving is the default; `client` and `keys` manage the OpenID Connect
-//! provider with the same configuration and database as the server, print one answer (JSON
-//! where a program reads it) and exit.
+//! provider, `admin` the console's administrators and `audit` the audit log, with the same
+//! configuration and database as the server; each prints its answer (JSON where a program
+//! reads it) and exits.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -32,6 +33,47 @@ pub enum Command {
     /// The keys ID tokens are signed with.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Who may use the operator console at /admin.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make the account with this username an administrator.
+    Grant { username: String },
+    /// Make it an ordinary account again.
+    Revoke { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print events as JSON lines, oldest first.
+    Export(AuditExport),
+    /// Delete the events older than the retention (`DENGLU_AUDIT_RETENTION_DAYS`) now.
+    Prune,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExport {
+    /// Only events of this kind (e.g. signin_failed).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only events at this provider (wechat, wechat_mp, qq, weibo).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Only events of this person (account id).
+    #[arg(long)]
+    pub person: Option<i64>,
+    /// From this day (YYYY-MM-DD, UTC) or time (RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Before this day (YYYY-MM-DD, UTC: the day itself excluded) or time (RFC 3339).
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +202,35 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
                 Err(e) => Err(e.to_string()),
             }
         }
+        Command::Admin(command) => {
+            let (username, admin) = match &command {
+                AdminCommand::Grant { username } => (username, true),
+                AdminCommand::Revoke { username } => (username, false),
+            };
+            match crate::auth::set_administrator(&conn, username, admin).await {
+                Ok(Some(user_id)) => {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "user_id": user_id, "username": username, "admin": admin })
+                    );
+                    Ok(())
+                }
+                Ok(None) => Err(format!("no account named `{username}`")),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Audit(AuditCommand::Export(export)) => export_audit(&conn, export).await,
+        Command::Audit(AuditCommand::Prune) => {
+            let keep = chrono::Duration::from_std(settings.audit_retention)
+                .unwrap_or(chrono::Duration::MAX);
+            let older_than = chrono::Utc::now()
+                .checked_sub_signed(keep)
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+            crate::audit::prune(&conn, older_than)
+                .await
+                .map(|pruned| println!("{}", serde_json::json!({ "pruned": pruned })))
+                .map_err(|e| e.to_string())
+        }
         Command::Keys(command) => {
             let keys = KeyRing::new(
                 conn.clone(),
@@ -182,4 +253,59 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
     };
     db.close().await;
     outcome
+}
+
+/// `denglu audit export`: the matching events as JSON lines on standard output.
+async fn export_audit(
+    conn: &sea_orm::DatabaseConnection,
+    export: AuditExport,
+) -> Result<(), String> {
+    use std::io::Write;
+
+    let kind = match export.kind.as_deref() {
+        None => None,
+        Some(name) => Some(
+            crate::audit::Kind::parse(name).ok_or_else(|| format!("--kind `{name}` is not a kind of event"))?,
+        ),
+    };
+    let filter = crate::audit::Filter {
+        kind,
+        provider: export.provider,
+        person: export.person,
+        since: export.since.as_deref().map(|t| instant("--since", t)).transpose()?,
+        until: export.until.as_deref().map(|t| instant("--until", t)).transpose()?,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    crate::audit::export(conn, &filter, |event| {
+        let line = serde_json::json!({
+            "id": event.id,
+            "at": event.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "kind": event.kind,
+            "user_id": event.user_id,
+            "actor_id": event.actor_id,
+            "provider": event.provider,
+            "error_kind": event.error_kind,
+            "provider_code": event.provider_code,
+            "provider_message": event.provider_message,
+            "detail": event.detail,
+            "request_id": event.request_id,
+            "client": event.client,
+            "agent": event.agent,
+        });
+        writeln!(out, "{line}")
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| format!("cannot write: {e}"))
+}
+
+/// A day (its midnight, UTC) or an RFC 3339 time.
+fn instant(flag: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("{flag} `{text}` is neither YYYY-MM-DD nor an RFC 3339 time"))
 }

@@ -9,6 +9,8 @@ pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cli;
@@ -16,6 +18,8 @@ pub mod cli;
 pub mod client;
 #[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod console;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -114,6 +114,7 @@ impl Application {
             ),
         ));
         auth.spawn_sweeper();
+        auth.spawn_audit_pruner(settings.audit_retention);
         let public_url_for_oidc = public_url.clone();
         let qr = Arc::new(QrSignIn::start(
             &db,
@@ -233,6 +234,8 @@ fn router(state: AppState, store: session::Store) -> Router {
             RateLimits::start(&settings.limits),
             rate_limit::enforce,
         ))
+        // Inside the request id and the client's address: audit events carry both.
+        .layer(axum::middleware::from_fn(crate::audit::remember_request))
         .layer(axum::middleware::from_fn(move |request, next| {
             client::identify(trusted_header.clone(), request, next)
         }))

@@ -12,6 +12,7 @@ mod m20261128_000006_ticket_holders;
 mod m20261128_000007_username_skeleton_keys;
 mod m20261128_000008_openid_provider;
 mod m20261128_000009_ticket_next;
+mod m20261129_000010_operators_and_audit;
 
 pub use m20261128_000007_username_skeleton_keys::username_key as username_key_v2;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_username_skeleton_keys::Migration),
             Box::new(m20261128_000008_openid_provider::Migration),
             Box::new(m20261128_000009_ticket_next::Migration),
+            Box::new(m20261129_000010_operators_and_audit::Migration),
         ]
     }
 }

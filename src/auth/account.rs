@@ -4,6 +4,7 @@
 use chrono::Utc;
 use sea_orm::DbErr;
 
+use crate::audit::{self, Event, Kind};
 use crate::auth::context::Auth;
 use crate::auth::fields::{DisplayName, Email};
 use crate::auth::session::SignInSession;
@@ -49,7 +50,13 @@ impl Auth {
         display_name: &DisplayName,
         email: Option<&Email>,
     ) -> Result<(), DbErr> {
-        accounts::update_profile(&self.db, who.user_id(), display_name, email).await
+        accounts::update_profile(&self.db, who.user_id(), display_name, email).await?;
+        audit::note(
+            &self.db,
+            Event::new(Kind::ProfileChanged).user(who.user_id()),
+        )
+        .await;
+        Ok(())
     }
 
     /// The name and picture a verified identity is shown with: the provider's, or, after a
@@ -97,6 +104,13 @@ impl Auth {
     ) -> Result<Result<Unlinked, UnlinkOutcome>, DbErr> {
         match accounts::unlink_identity(&self.db, who.user_id(), identity_id).await? {
             UnlinkOutcome::Unlinked { provider } => {
+                audit::note(
+                    &self.db,
+                    Event::new(Kind::Unlinked)
+                        .user(who.user_id())
+                        .provider(provider.as_str()),
+                )
+                .await;
                 let current = viewer.id().map(|id| key_hash(&id));
                 let sessions = sessions::of_user(&self.db, who.user_id())
                     .await?

@@ -124,7 +124,9 @@ impl Auth {
                 }
             }
             return Landing {
-                location: Failure::Provider(refusal).location(),
+                location: self
+                    .failed(provider_id, &Failure::Provider(refusal))
+                    .await,
                 spent_states: state.map(spent).unwrap_or_default(),
                 ..Landing::default()
             };
@@ -156,7 +158,7 @@ impl Auth {
                 };
                 tracing::warn!(problem = problem.as_str(), "callback state refused");
                 return Landing {
-                    location: LoginError::State.location(),
+                    location: self.refused(provider_id, LoginError::State).await,
                     spent_states: spent(state),
                     ..Landing::default()
                 };
@@ -168,7 +170,7 @@ impl Auth {
             Ok(Claim::Again) => return self.follow(&key, arrived_with, true).await,
             Ok(Claim::Taken) => {
                 tracing::warn!("callback state already spent");
-                return LoginError::State.location().into();
+                return self.refused(provider_id, LoginError::State).await.into();
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot spend the state");
@@ -182,9 +184,9 @@ impl Auth {
         let carried_names: Vec<String> = state_cookies.iter().map(|(n, _)| n.clone()).collect();
         let code = code.clone();
         let this_state = spent(state);
-        let work = tokio::spawn(
+        let work = tokio::spawn(crate::audit::carry(
             async move {
-                let location = auth
+                let location = match auth
                     .complete(
                         &session,
                         provider.as_ref(),
@@ -194,7 +196,10 @@ impl Auth {
                         now,
                     )
                     .await
-                    .unwrap_or_else(|failure| failure.location());
+                {
+                    Ok(location) => location,
+                    Err(failure) => auth.failed(provider_id, &failure).await,
+                };
                 // Saved before the repeats are told, so the page they go to finds it.
                 let location = match session.save_unless_empty().await {
                     Ok(()) => location,
@@ -226,7 +231,7 @@ impl Auth {
                 }
             }
             .in_current_span(),
-        );
+        ));
         work.await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "the callback's work failed");
             LoginError::Server.location().into()

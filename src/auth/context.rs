@@ -7,6 +7,7 @@ use providers::{Provider, ProviderId, Registry};
 use sea_orm::DatabaseConnection;
 use url::Url;
 
+use crate::audit::{self, Event, Kind};
 use crate::auth::avatar::AvatarPolicy;
 use crate::auth::handoff::SessionEnds;
 
@@ -58,8 +59,20 @@ impl Auth {
         }
     }
 
-    /// Tells the listener, without making the person wait for it.
-    pub(super) fn report_ended(&self, user_id: i64, store_keys: Vec<String>, disabled: bool) {
+    /// Records that sessions ended and tells the listener, without making the person wait
+    /// for it.
+    pub(super) async fn report_ended(&self, user_id: i64, store_keys: Vec<String>, why: Ending) {
+        let disabled = matches!(why, Ending::AccountDisabled { .. });
+        if !store_keys.is_empty() || disabled {
+            let event = Event::new(Kind::SessionEnded)
+                .user(user_id)
+                .detail(format!("{} ({})", why.as_str(), store_keys.len()));
+            let event = match why.actor() {
+                Some(actor) => event.by(actor),
+                None => event,
+            };
+            audit::note(&self.db, event).await;
+        }
         let Some(listener) = self.session_ends.get().and_then(Weak::upgrade) else {
             return;
         };
@@ -122,6 +135,42 @@ impl Auth {
         self.public_url
             .join(&format!("/auth/{provider}/callback"))
             .expect("an absolute path joined to the public URL is a valid URL")
+    }
+}
+
+/// Why sessions ended, for the audit log (and, for a disabled account, for whoever holds
+/// tokens issued through them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ending {
+    SignedOut,
+    /// The person ended it from their account page.
+    ByPerson,
+    /// The method it signed in with was unlinked.
+    MethodUnlinked,
+    /// An administrator ended it.
+    ByAdministrator(i64),
+    /// The account was disabled (by an administrator, or merged into another).
+    AccountDisabled { by: Option<i64> },
+}
+
+impl Ending {
+    fn as_str(self) -> &'static str {
+        match self {
+            Ending::SignedOut => "signed out",
+            Ending::ByPerson => "ended by the person",
+            Ending::MethodUnlinked => "method unlinked",
+            Ending::ByAdministrator(_) => "ended by an administrator",
+            Ending::AccountDisabled { .. } => "account disabled",
+        }
+    }
+
+    fn actor(self) -> Option<i64> {
+        match self {
+            Ending::ByAdministrator(actor) | Ending::AccountDisabled { by: Some(actor) } => {
+                Some(actor)
+            }
+            _ => None,
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use sea_orm::DbErr;
 
-use crate::auth::context::Auth;
+use crate::auth::context::{Auth, Ending};
 use crate::auth::session::{SessionError, SignInSession};
 use crate::auth::signed_in::SignedIn;
 use crate::auth::store::sessions::{self, Which};
@@ -39,7 +39,8 @@ impl Auth {
     pub async fn end_session(&self, who: &SignedIn, id: i64) -> Result<bool, DbErr> {
         let ended = sessions::end(&self.db, who.user_id(), Which::Numbered(id)).await?;
         let any = !ended.is_empty();
-        self.report_ended(who.user_id(), ended, false);
+        self.report_ended(who.user_id(), ended, Ending::ByPerson)
+            .await;
         Ok(any)
     }
 
@@ -52,7 +53,8 @@ impl Auth {
         let keep = viewer.id().map(|id| key_hash(&id)).unwrap_or_default();
         let ended = sessions::end(&self.db, who.user_id(), Which::AllBut(&keep)).await?;
         let count = ended.len() as u64;
-        self.report_ended(who.user_id(), ended, false);
+        self.report_ended(who.user_id(), ended, Ending::ByPerson)
+            .await;
         Ok(count)
     }
 
@@ -74,7 +76,8 @@ impl Auth {
         )
         .await?;
         let count = ended.len() as u64;
-        self.report_ended(who.user_id(), ended, false);
+        self.report_ended(who.user_id(), ended, Ending::MethodUnlinked)
+            .await;
         Ok(count)
     }
 
@@ -82,7 +85,8 @@ impl Auth {
     /// its sessions ends.
     pub async fn disable_account(&self, user_id: i64) -> Result<(), DbErr> {
         let ended = sessions::disable_account(&self.db, user_id).await?;
-        self.report_ended(user_id, ended, true);
+        self.report_ended(user_id, ended, Ending::AccountDisabled { by: None })
+            .await;
         Ok(())
     }
 
@@ -93,7 +97,8 @@ impl Auth {
         let key = session.store_key();
         session.signed_out().await?;
         if let (Some(user_id), Some(key)) = (user_id, key) {
-            self.report_ended(user_id, vec![key], false);
+            self.report_ended(user_id, vec![key], Ending::SignedOut)
+                .await;
         }
         Ok(())
     }

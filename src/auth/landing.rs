@@ -3,9 +3,10 @@
 //! session was signed in), or on to profile completion (a first login).
 
 use chrono::{DateTime, Utc};
-use providers::{ErrorKind, ProviderError};
+use providers::{ErrorKind, ProviderError, ProviderId};
 use sea_orm::DbErr;
 
+use crate::audit::{self, Event, Kind};
 use crate::auth::context::{Auth, DEFAULT_NEXT, SIGNUP_PATH, lifetime};
 use crate::auth::handoff::{HandoffError, VerifiedIdentity};
 use crate::auth::next_path::NextPath;
@@ -78,6 +79,75 @@ impl Failure {
         self.log();
         self.login_error().location()
     }
+
+    /// The failure for the audit log: our kind, and the provider's code and message.
+    fn event(&self, provider: ProviderId) -> Event {
+        let (code, message) = match self {
+            Failure::Provider(e) => (
+                e.code().map(|c| c.to_string()),
+                Some(e.provider_message().to_string()),
+            ),
+            _ => (None, None),
+        };
+        let user = match self {
+            Failure::Inactive(user) => Some(*user),
+            _ => None,
+        };
+        let event = Event::new(Kind::SignInFailed)
+            .provider(provider.as_str())
+            .failure(self.login_error().as_str(), code, message);
+        match user {
+            Some(user) => event.user(user),
+            None => event,
+        }
+    }
+}
+
+impl Auth {
+    /// A sign-in with `provider` failed: it is logged and audited, and the browser goes to
+    /// the login page with its error.
+    pub(super) async fn failed(&self, provider: ProviderId, failure: &Failure) -> String {
+        audit::note(&self.db, failure.event(provider)).await;
+        failure.location()
+    }
+
+    /// A callback refused before the provider was asked (a state that is not this
+    /// browser's, or spent): audited, and the browser goes back with `error`.
+    pub(super) async fn refused(&self, provider: ProviderId, error: LoginError) -> String {
+        audit::note(
+            &self.db,
+            Event::new(Kind::SignInFailed)
+                .provider(provider.as_str())
+                .failure(error.as_str(), None, None),
+        )
+        .await;
+        error.location()
+    }
+
+    /// Someone signed in (or proved again who they are).
+    async fn signed_in_event(&self, user_id: i64, provider: ProviderId, again: bool) {
+        let event = Event::new(Kind::SignInSucceeded)
+            .user(user_id)
+            .provider(provider.as_str());
+        let event = if again {
+            event.detail("again")
+        } else {
+            event
+        };
+        audit::note(&self.db, event).await;
+    }
+
+    async fn linked_event(&self, user_id: i64, provider: ProviderId, outcome: LinkOutcome) {
+        if outcome == LinkOutcome::Linked {
+            audit::note(
+                &self.db,
+                Event::new(Kind::Linked)
+                    .user(user_id)
+                    .provider(provider.as_str()),
+            )
+            .await;
+        }
+    }
 }
 
 /// Where a signed-in person is sent when an identity arrives that they did not ask to link.
@@ -106,9 +176,14 @@ impl Auth {
             .cloned()
             .unwrap_or_else(|| NextPath::parse_or(None, DEFAULT_NEXT));
         // A QR claim never links: whoever scanned the code is not the person at this screen.
-        self.land(session, identity, &next, Arrival::default(), now)
+        let provider = identity.profile.provider;
+        match self
+            .land(session, identity, &next, Arrival::default(), now)
             .await
-            .unwrap_or_else(|failure| failure.location())
+        {
+            Ok(location) => location,
+            Err(failure) => self.failed(provider, &failure).await,
+        }
     }
 
     /// A verified identity arrives in this session: who is this, and where do they go?
@@ -139,11 +214,13 @@ impl Auth {
                 return Ok(NOT_LINKED.to_string());
             }
             let outcome = accounts::link_known(db, user_id, holder, &profile, &tokens, now).await?;
+            self.linked_event(user_id, profile.provider, outcome).await;
             return Ok(match outcome {
                 // Signing in again with a method the account already has: a fresh proof of
                 // who they are (a site may have asked for it); go on as asked.
                 LinkOutcome::AlreadyYours => {
                     session.reauthenticated(profile.provider.as_str()).await?;
+                    self.signed_in_event(user_id, profile.provider, true).await;
                     next.as_str().to_string()
                 }
                 other => account_notice(other),
@@ -164,9 +241,13 @@ impl Auth {
                         accounts::link_identity(db, owner, &waiting.profile, &waiting.tokens, now)
                             .await?;
                     session.signed_in(owner, profile.provider.as_str()).await?;
+                    self.signed_in_event(owner, profile.provider, false).await;
+                    self.linked_event(owner, waiting.profile.provider, outcome)
+                        .await;
                     return Ok(account_notice(outcome));
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;
+                self.signed_in_event(owner, profile.provider, false).await;
                 Ok(next.as_str().to_string())
             }
             Some(sibling @ Holder::Sibling { user_id: owner }) => {
@@ -178,6 +259,7 @@ impl Auth {
                     return Err(Failure::Conflict);
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;
+                self.signed_in_event(owner, profile.provider, false).await;
                 Ok(next.as_str().to_string())
             }
             None => {

@@ -20,6 +20,7 @@ mod devices;
 pub mod fields;
 mod handoff;
 mod landing;
+mod operator;
 pub mod next_path;
 pub mod pending;
 mod refresh;
@@ -33,6 +34,8 @@ pub mod states;
 mod store;
 
 pub use account::UnlinkOutcome;
+pub use operator::{IdentityRecord, PeoplePage, PersonRecord, PersonSummary, set_administrator};
+pub use store::operators::MergeOutcome;
 pub use callback::{CallbackRequest, Landing};
 pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH};
 pub use handoff::{HandoffError, Handover, IdentityHandoff, SessionEnds, VerifiedIdentity};

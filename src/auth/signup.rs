@@ -4,6 +4,7 @@
 use chrono::Utc;
 use sea_orm::DbErr;
 
+use crate::audit::{self, Event, Kind};
 use crate::auth::context::Auth;
 use crate::auth::fields::{DisplayName, Email, Username, username_candidates};
 use crate::auth::next_path::NextPath;
@@ -135,6 +136,20 @@ impl Auth {
                 session
                     .signed_in(user_id, waiting.profile.provider.as_str())
                     .await?;
+                let provider = waiting.profile.provider.as_str();
+                audit::note(
+                    &self.db,
+                    Event::new(Kind::SignUp).user(user_id).provider(provider),
+                )
+                .await;
+                audit::note(
+                    &self.db,
+                    Event::new(Kind::SignInSucceeded)
+                        .user(user_id)
+                        .provider(provider)
+                        .detail("new account"),
+                )
+                .await;
                 Ok(waiting.next)
             }
             Err(CreateError::IdentityTaken | CreateError::UsernameTaken) => {
@@ -179,6 +194,13 @@ impl Auth {
         session
             .signed_in(owner.id, waiting.profile.provider.as_str())
             .await?;
+        audit::note(
+            db,
+            Event::new(Kind::SignInSucceeded)
+                .user(owner.id)
+                .provider(waiting.profile.provider.as_str()),
+        )
+        .await;
         Ok(Some(waiting.next.clone()))
     }
 }

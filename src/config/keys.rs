@@ -54,7 +54,10 @@ pub const OIDC_ACCESS_TOKEN_MINUTES: ConfigKey = key(
 pub const OIDC_REFRESH_TOKEN_DAYS: ConfigKey =
     key("oidc.refresh_token_days", "DENGLU_OIDC_REFRESH_TOKEN_DAYS");
 
-const SITE_KEYS: [ConfigKey; 25] = [
+pub const AUDIT_RETENTION_DAYS: ConfigKey =
+    key("audit.retention_days", "DENGLU_AUDIT_RETENTION_DAYS");
+
+const SITE_KEYS: [ConfigKey; 26] = [
     SITE_ADDR,
     SITE_ROOT,
     SITE_PKG_DIR,
@@ -80,6 +83,7 @@ const SITE_KEYS: [ConfigKey; 25] = [
     OIDC_KEY_OVERLAP_HOURS,
     OIDC_ACCESS_TOKEN_MINUTES,
     OIDC_REFRESH_TOKEN_DAYS,
+    AUDIT_RETENTION_DAYS,
 ];
 
 /// Every key Denglu reads: its own, then each provider's credentials, then each host's base.

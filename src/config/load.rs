@@ -94,6 +94,16 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
         provider_timeouts: providers::Timeouts::default(),
         limits: limits(source)?,
         oidc: oidc(source, chrono::Duration::days(session_absolute_days))?,
+        audit_retention: std::time::Duration::from_secs(
+            positive(
+                source,
+                AUDIT_RETENTION_DAYS,
+                crate::config::settings::DEFAULT_AUDIT_RETENTION_DAYS,
+                "days",
+            )?
+            .unsigned_abs()
+                * 86_400,
+        ),
     })
 }
 

@@ -117,7 +117,12 @@ pub struct Settings {
     pub provider_timeouts: providers::Timeouts,
     /// Denglu as an OpenID Connect provider.
     pub oidc: OidcSettings,
+    /// How long the audit log keeps an event.
+    pub audit_retention: std::time::Duration,
 }
+
+/// The audit log's retention when the configuration does not say: a year.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 365;
 
 /// How Denglu serves the sites that sign people in through it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! sea-orm entities for the tables in `migrations/`.
 
+pub mod audit_event;
 pub mod callback;
 pub mod identity;
 pub mod identity_app_openid;

@@ -14,6 +14,10 @@ pub struct Model {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub status: String,
+    /// May use `/admin` (granted with `denglu admin grant`).
+    pub is_admin: bool,
+    /// Set when an administrator merged this account into another: where its identities went.
+    pub merged_into: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
+use crate::audit::{self, Event, Kind};
 use crate::config::ConfiguredClient;
 use crate::config::policy::redirect_uri_problem;
 use crate::entities::{oidc_client, oidc_code, oidc_consent, oidc_login, oidc_token};
@@ -157,6 +158,11 @@ pub async fn add(db: &DatabaseConnection, new: NewClient) -> Result<Registered, 
     })
     .exec(db)
     .await?;
+    audit::note(
+        db,
+        Event::new(Kind::ClientRegistered).detail(format!("{client_id} ({})", new.name.trim())),
+    )
+    .await;
     Ok(Registered {
         client_id,
         client_secret: secret,
@@ -191,6 +197,9 @@ pub async fn remove(db: &DatabaseConnection, client_id: &str) -> Result<bool, Db
         .rows_affected
         > 0;
     forget_grants(&txn, &[client_id.to_string()]).await?;
+    if removed {
+        audit::record(&txn, Event::new(Kind::ClientRemoved).detail(client_id)).await?;
+    }
     txn.commit().await?;
     Ok(removed)
 }

@@ -32,6 +32,7 @@ pub use streams::StreamCaps;
 use tickets::Side;
 pub use tickets::{MatchCode, TicketStatus};
 
+use crate::audit::{self, Event, Kind};
 use crate::auth::next_path::NextPath;
 use crate::auth::states::StateCookie;
 use streams::StreamGate;
@@ -160,6 +161,7 @@ impl QrSignIn {
             next: next.and_then(NextPath::parse),
         };
         let ticket = tickets::create(&self.db, requester, now).await?;
+        audit::note(&self.db, Event::new(Kind::QrStarted)).await;
         let code = ticket
             .match_code
             .expect("a ticket made now has a match code")
@@ -300,6 +302,11 @@ impl QrSignIn {
             ),
         };
         if changed {
+            let kind = match status {
+                TicketStatus::Confirmed => Kind::QrConfirmed,
+                _ => Kind::QrCancelled,
+            };
+            audit::note(&self.db, Event::new(kind)).await;
             self.hub.publish(id, status).await;
         }
         Ok(())

@@ -8,7 +8,7 @@ mod language;
 mod me;
 mod oidc;
 mod qr;
-mod redirect;
+pub mod redirect;
 
 use axum::Router;
 
@@ -23,4 +23,5 @@ pub fn router() -> Router<AppState> {
         .merge(me::routes())
         .merge(oidc::routes())
         .merge(qr::routes())
+        .merge(crate::console::routes())
 }

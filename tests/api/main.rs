@@ -1,6 +1,8 @@
 //! Integration tests: the real app over real HTTP.
 
 mod accounts;
+mod admin;
+mod audit;
 mod avatars;
 mod browser_defences;
 mod cli;

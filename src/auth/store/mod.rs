@@ -3,4 +3,6 @@
 
 pub mod accounts;
 pub mod identities;
+pub mod operators;
+pub mod people;
 pub mod sessions;

@@ -1,0 +1,63 @@
+//! The request an event happens in: its id, the client's address and browser. A layer puts
+//! them in a task-local for the request's handler, so that `auth`, `qr` and `oidc` record
+//! events without threading the request through every call; work a request spawns takes them
+//! along with [`carry`].
+
+use std::future::Future;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::client::ClientAddr;
+
+/// Where an event came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub client: Option<String>,
+    pub agent: Option<String>,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestMeta;
+}
+
+impl RequestMeta {
+    /// The current request's, or nothing (a command, a sweeper).
+    pub fn current() -> RequestMeta {
+        CURRENT.try_with(Clone::clone).unwrap_or_default()
+    }
+}
+
+/// Runs the rest of the request with its meta at hand. Inside the request-id and
+/// client-address layers.
+pub async fn remember_request(request: Request, next: Next) -> Response {
+    let meta = RequestMeta::of(&request);
+    CURRENT.scope(meta, next.run(request)).await
+}
+
+impl RequestMeta {
+    fn of(request: &Request) -> RequestMeta {
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        RequestMeta {
+            request_id: header("x-request-id").map(|id| super::event::bounded(id, 64)),
+            client: request
+                .extensions()
+                .get::<ClientAddr>()
+                .map(|ClientAddr(ip)| ip.to_string()),
+            agent: header("user-agent").map(|agent| super::event::bounded(agent, 256)),
+        }
+    }
+}
+
+/// `work` with the current request's meta, for a task spawned from the request.
+pub fn carry<F: Future>(work: F) -> impl Future<Output = F::Output> {
+    CURRENT.scope(RequestMeta::current(), work)
+}
