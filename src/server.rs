@@ -27,11 +27,12 @@ use crate::config::simulation::{simulated_avatar_root, simulated_endpoints, simu
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
 use crate::defences::{self, Policies, Site};
+use crate::metrics::Scrape;
 use crate::oidc::Oidc;
 use crate::qr::{QrSignIn, StreamCaps};
 use crate::rate_limit::{self, RateLimits};
 use crate::state::AppState;
-use crate::{client, error, routes, server_fn, session};
+use crate::{client, error, metrics, routes, server_fn, session};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -181,6 +182,7 @@ fn router(state: AppState, store: session::Store) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let fallback_state = state.clone();
+    let state_pool = state.db.pool.clone();
     let site = Site::new(&settings);
 
     let mut app = routes::router()
@@ -220,6 +222,7 @@ fn router(state: AppState, store: session::Store) -> Router {
     }
 
     let trusted_header = settings.limits.trusted_proxy_header.clone();
+    let scrape = Scrape::new(settings.metrics.clone(), state_pool);
     let app = app
         .layer(session::layer(store, &settings))
         .layer(axum::middleware::map_response_with_state(
@@ -233,6 +236,8 @@ fn router(state: AppState, store: session::Store) -> Router {
             RateLimits::start(&settings.limits),
             rate_limit::enforce,
         ))
+        // `/metrics` for an allowed client, answered before any session is read.
+        .layer(axum::middleware::from_fn_with_state(scrape, metrics::serve))
         .layer(axum::middleware::from_fn(move |request, next| {
             client::identify(trusted_header.clone(), request, next)
         }))
@@ -270,6 +275,8 @@ fn router(state: AppState, store: session::Store) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
+    // Outermost, so that every answer counts, refusals and compression included.
+    .layer(axum::middleware::from_fn(metrics::track_requests))
 }
 
 /// The app's routes, generated once per process. While Leptos generates them it suppresses

@@ -13,6 +13,7 @@ use crate::auth::pending::PendingSignup;
 use crate::auth::session::{SessionError, SignInSession};
 use crate::auth::store::accounts::{self, LinkOutcome};
 use crate::auth::store::identities::{self, Holder, IdentityKeys};
+use crate::metrics::{self, SignIn};
 use crate::model::LoginError;
 
 /// What went wrong after the provider answered, for the log; the person sees its
@@ -80,6 +81,22 @@ impl Failure {
     }
 }
 
+/// Where a verified identity sends the browser, and what that made of the sign-in.
+pub(super) struct Landed {
+    pub location: String,
+    /// `None` when the identity went to a QR login ticket: the desktop's claim is the sign-in.
+    pub outcome: Option<SignIn>,
+}
+
+impl Landed {
+    fn to(location: impl Into<String>, outcome: SignIn) -> Self {
+        Self {
+            location: location.into(),
+            outcome: Some(outcome),
+        }
+    }
+}
+
 /// Where a signed-in person is sent when an identity arrives that they did not ask to link.
 const NOT_LINKED: &str = "/account?error=not_linked";
 
@@ -105,10 +122,22 @@ impl Auth {
         let next = next
             .cloned()
             .unwrap_or_else(|| NextPath::parse_or(None, DEFAULT_NEXT));
+        let provider = identity.profile.provider;
         // A QR claim never links: whoever scanned the code is not the person at this screen.
-        self.land(session, identity, &next, Arrival::default(), now)
+        let (location, outcome) = match self
+            .land(session, identity, &next, Arrival::default(), now)
             .await
-            .unwrap_or_else(|failure| failure.location())
+        {
+            Ok(landed) => (landed.location, landed.outcome),
+            Err(failure) => (
+                failure.location(),
+                Some(SignIn::Failed(failure.login_error())),
+            ),
+        };
+        if let Some(outcome) = outcome {
+            metrics::sign_in(provider, outcome);
+        }
+        location
     }
 
     /// A verified identity arrives in this session: who is this, and where do they go?
@@ -120,7 +149,7 @@ impl Auth {
         next: &NextPath,
         arrival: Arrival,
         now: DateTime<Utc>,
-    ) -> Result<String, Failure> {
+    ) -> Result<Landed, Failure> {
         let db = &self.db;
         let VerifiedIdentity { profile, tokens } = identity;
         let holder = identities::holder(db, &IdentityKeys::of(&profile)).await?;
@@ -136,7 +165,7 @@ impl Auth {
                     user_id,
                     "an identity arrived in a signed-in session that did not ask to link it"
                 );
-                return Ok(NOT_LINKED.to_string());
+                return Ok(Landed::to(NOT_LINKED, SignIn::LinkRefused));
             }
             let outcome = accounts::link_known(db, user_id, holder, &profile, &tokens, now).await?;
             return Ok(match outcome {
@@ -144,7 +173,7 @@ impl Auth {
                 // who they are (a site may have asked for it); go on as asked.
                 LinkOutcome::AlreadyYours => {
                     session.reauthenticated(profile.provider.as_str()).await?;
-                    next.as_str().to_string()
+                    Landed::to(next.as_str(), SignIn::SignedIn)
                 }
                 other => account_notice(other),
             });
@@ -167,7 +196,7 @@ impl Auth {
                     return Ok(account_notice(outcome));
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;
-                Ok(next.as_str().to_string())
+                Ok(Landed::to(next.as_str(), SignIn::SignedIn))
             }
             Some(sibling @ Holder::Sibling { user_id: owner }) => {
                 // The same person through the other WeChat app (same unionid): same account.
@@ -178,7 +207,7 @@ impl Auth {
                     return Err(Failure::Conflict);
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;
-                Ok(next.as_str().to_string())
+                Ok(Landed::to(next.as_str(), SignIn::SignedIn))
             }
             None => {
                 let waiting = PendingSignup {
@@ -188,7 +217,7 @@ impl Auth {
                     expires_at: now + lifetime(self.lifetimes.pending_signup),
                 };
                 session.identity_verified(&waiting).await?;
-                Ok(SIGNUP_PATH.to_string())
+                Ok(Landed::to(SIGNUP_PATH, SignIn::NewPerson))
             }
         }
     }
@@ -212,11 +241,12 @@ impl Auth {
     }
 }
 
-fn account_notice(outcome: LinkOutcome) -> String {
+fn account_notice(outcome: LinkOutcome) -> Landed {
     match outcome {
-        LinkOutcome::Linked => "/account?notice=linked",
-        LinkOutcome::AlreadyYours => "/account?notice=already_linked",
-        LinkOutcome::OwnedByAnother => "/account?error=identity_taken",
+        LinkOutcome::Linked => Landed::to("/account?notice=linked", SignIn::Linked),
+        LinkOutcome::AlreadyYours => Landed::to("/account?notice=already_linked", SignIn::SignedIn),
+        LinkOutcome::OwnedByAnother => {
+            Landed::to("/account?error=identity_taken", SignIn::LinkRefused)
+        }
     }
-    .to_string()
 }
