@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::client::ClientAddr;
-use crate::config::MetricsAccess;
+use crate::config::{MetricsAccess, SIMULATOR_MOUNT};
 use crate::db::Pool;
 use crate::model::LoginError;
 
@@ -160,10 +160,19 @@ pub fn qr_page_left() {
 /// values have no bound). The outermost layer of the router, so refusals count too.
 pub async fn track_requests(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_owned());
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(path) => Some(path.as_str().to_owned()),
+        // The simulator is a service of its own, without routes the router knows.
+        None if request
+            .uri()
+            .path()
+            .strip_prefix(SIMULATOR_MOUNT)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')) =>
+        {
+            Some(format!("{SIMULATOR_MOUNT}/{{*path}}"))
+        }
+        None => None,
+    };
     let method = method_label(request.method());
     let response = next.run(request).await;
     let route = match route {

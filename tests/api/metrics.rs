@@ -291,9 +291,12 @@ async fn sign_ins_provider_calls_and_routes_are_counted() {
         ) >= 3.0,
         "{after}"
     );
+    for raw in ["route=\"/auth/qq/", "route=\"/_sim/graph.qq.com"] {
+        assert!(!after.contains(raw), "raw paths are no labels: {after}");
+    }
     assert!(
-        !after.contains("route=\"/auth/qq/"),
-        "raw paths are no labels: {after}"
+        grew(requests, &[("route", "/_sim/{*path}"), ("method", "POST")]) >= 1.0,
+        "the simulator's control calls: {after}"
     );
     assert!(
         grew(
