@@ -182,7 +182,7 @@ fn router(state: AppState, store: session::Store) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let fallback_state = state.clone();
-    let state_pool = state.db.pool.clone();
+    let scrape = Scrape::new(settings.metrics.clone(), state.db.pool.clone());
     let site = Site::new(&settings);
 
     let mut app = routes::router()
@@ -222,7 +222,6 @@ fn router(state: AppState, store: session::Store) -> Router {
     }
 
     let trusted_header = settings.limits.trusted_proxy_header.clone();
-    let scrape = Scrape::new(settings.metrics.clone(), state_pool);
     let app = app
         .layer(session::layer(store, &settings))
         .layer(axum::middleware::map_response_with_state(
@@ -275,7 +274,7 @@ fn router(state: AppState, store: session::Store) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
-    // Outermost, so that every answer counts, refusals and compression included.
+    // Outermost, so that every answer counts, the refusals of the layers above included.
     .layer(axum::middleware::from_fn(metrics::track_requests))
 }
 
