@@ -27,11 +27,12 @@ use crate::config::simulation::{simulated_avatar_root, simulated_endpoints, simu
 use crate::config::{SIMULATOR_MOUNT, Settings, local_url};
 use crate::db::{Database, DbError};
 use crate::defences::{self, Policies, Site};
+use crate::metrics::Scrape;
 use crate::oidc::Oidc;
 use crate::qr::{QrSignIn, StreamCaps};
 use crate::rate_limit::{self, RateLimits};
 use crate::state::AppState;
-use crate::{client, error, routes, server_fn, session};
+use crate::{client, error, metrics, routes, server_fn, session};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -182,6 +183,7 @@ fn router(state: AppState, store: session::Store) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let fallback_state = state.clone();
+    let scrape = Scrape::new(settings.metrics.clone(), state.db.pool.clone());
     let site = Site::new(&settings);
 
     let mut app = routes::router()
@@ -234,6 +236,8 @@ fn router(state: AppState, store: session::Store) -> Router {
             RateLimits::start(&settings.limits),
             rate_limit::enforce,
         ))
+        // `/metrics` for an allowed client, answered before any session is read.
+        .layer(axum::middleware::from_fn_with_state(scrape, metrics::serve))
         // Inside the request id and the client's address: audit events carry both.
         .layer(axum::middleware::from_fn(crate::audit::remember_request))
         .layer(axum::middleware::from_fn(move |request, next| {
@@ -273,6 +277,8 @@ fn router(state: AppState, store: session::Store) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
+    // Outermost, so that every answer counts, the refusals of the layers above included.
+    .layer(axum::middleware::from_fn(metrics::track_requests))
 }
 
 /// The app's routes, generated once per process. While Leptos generates them it suppresses

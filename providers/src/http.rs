@@ -1,6 +1,7 @@
 //! The one HTTP client and the one way to call a provider: bytes in, UTF-8 text
 //! out, whatever the Content-Type claims. Logs name the endpoint path only,
-//! because WeChat and QQ put secrets in query strings.
+//! because WeChat and QQ put secrets in query strings. Every call is counted and
+//! timed here ([`CALLS`], [`CALL_DURATION`]), by provider and endpoint name.
 
 use std::error::Error as _;
 use std::time::{Duration, Instant};
@@ -10,6 +11,38 @@ use url::Url;
 
 use crate::parse::{self, Document};
 use crate::{ErrorKind, ProviderError, ProviderId};
+
+/// Provider calls by `provider`, `endpoint`, `outcome` (`ok` or the error's kind) and
+/// `code` (the provider's own error code, `none` when it gave none).
+pub const CALLS: &str = "denglu_provider_calls_total";
+/// Seconds per provider call, by `provider` and `endpoint`, failures included.
+pub const CALL_DURATION: &str = "denglu_provider_call_duration_seconds";
+
+/// Says what [`CALLS`] and [`CALL_DURATION`] count, for whichever recorder the app installs.
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        CALLS,
+        "Calls to the providers' APIs, by provider, endpoint, outcome and provider error code"
+    );
+    metrics::describe_histogram!(
+        CALL_DURATION,
+        metrics::Unit::Seconds,
+        "Time a call to a provider's API took, by provider and endpoint"
+    );
+}
+
+/// One API endpoint of a provider: where it is, and the short fixed name metrics give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub name: &'static str,
+    pub path: &'static str,
+}
+
+impl Endpoint {
+    pub(crate) const fn new(name: &'static str, path: &'static str) -> Self {
+        Endpoint { name, path }
+    }
+}
 
 /// A larger answer is not a provider answer; stop reading rather than buffer it.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -68,8 +101,43 @@ pub(crate) struct Reply {
     pub text: String,
 }
 
+/// Calls `endpoint` and reads the answer as a document ([`interpret`]), counting the call and
+/// its time by the endpoint's name (never its URL, which carries secrets).
+pub(crate) async fn call(
+    provider: ProviderId,
+    endpoint: Endpoint,
+    request: RequestBuilder,
+    provider_error: impl Fn(&Document) -> Option<ProviderError>,
+) -> Result<Document, ProviderError> {
+    let started = Instant::now();
+    let result = match fetch(provider, endpoint.path, request).await {
+        Ok(reply) => interpret(provider, endpoint.path, &reply, provider_error),
+        Err(err) => Err(err),
+    };
+    let (outcome, code) = match &result {
+        Ok(_) => ("ok", "none".to_owned()),
+        Err(err) => (
+            err.kind().as_str(),
+            err.code()
+                .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+        ),
+    };
+    let (provider, name) = (provider.as_str(), endpoint.name);
+    metrics::histogram!(CALL_DURATION, "provider" => provider, "endpoint" => name)
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!(
+        CALLS,
+        "provider" => provider,
+        "endpoint" => name,
+        "outcome" => outcome,
+        "code" => code
+    )
+    .increment(1);
+    result
+}
+
 /// Sends one request and reads its body as UTF-8 text.
-pub(crate) async fn fetch(
+async fn fetch(
     provider: ProviderId,
     endpoint: &str,
     request: RequestBuilder,

@@ -21,7 +21,7 @@ mod wechat;
 mod weibo;
 
 pub use error::{ErrorKind, ProviderError};
-pub use http::{Timeouts, http_client, http_client_with};
+pub use http::{CALL_DURATION, CALLS, Timeouts, describe_metrics, http_client, http_client_with};
 pub use id::UnknownProvider;
 pub use provider::Provider;
 pub use qq::Qq;

@@ -8,12 +8,17 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::{self, join};
+use crate::http::{self, Endpoint, join};
 use crate::parse::{self, Document, lenient_i64, lenient_string, lenient_u64};
 use crate::{
     AppCredentials, AuthorizeRequest, ConfigKey, Endpoints, ErrorKind, Gender, Host, Profile,
     Provider, ProviderError, ProviderId, ProviderSpec, TokenSet, callback,
 };
+
+/// QQ Connect's calls, by the names metrics give them (`/me` tells whose a token is).
+const TOKEN: Endpoint = Endpoint::new("token", "/oauth2.0/token");
+const OPENID: Endpoint = Endpoint::new("openid", "/oauth2.0/me");
+const USERINFO: Endpoint = Endpoint::new("userinfo", "/user/get_user_info");
 
 const ID: ProviderId = ProviderId::Qq;
 
@@ -65,24 +70,27 @@ impl Qq {
         }
     }
 
-    async fn get(&self, endpoint: &str, query: &[(&str, &str)]) -> Result<Document, ProviderError> {
-        let mut url = join(&self.base, endpoint);
+    async fn get(
+        &self,
+        endpoint: Endpoint,
+        query: &[(&str, &str)],
+    ) -> Result<Document, ProviderError> {
+        let mut url = join(&self.base, endpoint.path);
         url.query_pairs_mut().extend_pairs(query);
-        let reply = http::fetch(ID, endpoint, self.client.get(url)).await?;
-        http::interpret(ID, endpoint, &reply, error_in)
+        http::call(ID, endpoint, self.client.get(url), error_in).await
     }
 
     /// Token calls (code and refresh) followed by `/me`, which checks that the
     /// token was issued to our app and tells whose it is.
     async fn token(&self, query: &[(&str, &str)]) -> Result<TokenSet, ProviderError> {
-        let endpoint = "/oauth2.0/token";
+        let endpoint = TOKEN;
         let doc = self.get(endpoint, query).await?;
         let reply: TokenReply =
-            parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint, &e))?;
+            parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint.path, &e))?;
         let access_token = SecretString::from(
             reply
                 .access_token
-                .ok_or_else(|| http::malformed(ID, endpoint, "no access_token"))?,
+                .ok_or_else(|| http::malformed(ID, endpoint.path, "no access_token"))?,
         );
         let me = self.me(&access_token).await?;
         Ok(TokenSet {
@@ -114,14 +122,14 @@ impl Qq {
         access_token: &SecretString,
         unionid: bool,
     ) -> Result<Me, ProviderError> {
-        let endpoint = "/oauth2.0/me";
+        let endpoint = OPENID;
         let mut query = vec![("access_token", access_token.expose_secret())];
         if unionid {
             query.push(("unionid", "1"));
         }
         query.push(("fmt", "json"));
         let doc = self.get(endpoint, &query).await?;
-        self.check_me(endpoint, &doc)
+        self.check_me(endpoint.path, &doc)
     }
 
     fn check_me(&self, endpoint: &str, doc: &Document) -> Result<Me, ProviderError> {
@@ -298,7 +306,7 @@ impl Provider for Qq {
             },
             None => self.me(&tokens.access_token).await?,
         };
-        let endpoint = "/user/get_user_info";
+        let endpoint = USERINFO;
         let doc = self
             .get(
                 endpoint,
@@ -309,7 +317,8 @@ impl Provider for Qq {
                 ],
             )
             .await?;
-        let info: UserInfo = parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint, &e))?;
+        let info: UserInfo =
+            parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint.path, &e))?;
         Ok(Profile {
             provider: ID,
             app_id: self.creds.app_id.clone(),

@@ -10,12 +10,17 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use crate::http::{self, join};
+use crate::http::{self, Endpoint, join};
 use crate::parse::{self, Document, lenient_i64, lenient_string, lenient_u64};
 use crate::{
     AppCredentials, AuthorizeRequest, ConfigKey, Endpoints, ErrorKind, Gender, Host, Profile,
     Provider, ProviderError, ProviderId, ProviderSpec, TokenSet, callback,
 };
+
+/// The `/sns/*` calls, by the names metrics give them.
+const TOKEN: Endpoint = Endpoint::new("token", "/sns/oauth2/access_token");
+const USERINFO: Endpoint = Endpoint::new("userinfo", "/sns/userinfo");
+const REFRESH: Endpoint = Endpoint::new("refresh", "/sns/oauth2/refresh_token");
 
 /// The authorize pages (QR code, Official Account consent).
 /// Both WeChat apps serve `headimgurl` from the same image hosts.
@@ -112,11 +117,17 @@ impl Wechat {
         }
     }
 
-    async fn get(&self, endpoint: &str, query: &[(&str, &str)]) -> Result<Document, ProviderError> {
-        let mut url = join(&self.api, endpoint);
+    async fn get(
+        &self,
+        endpoint: Endpoint,
+        query: &[(&str, &str)],
+    ) -> Result<Document, ProviderError> {
+        let mut url = join(&self.api, endpoint.path);
         url.query_pairs_mut().extend_pairs(query);
-        let reply = http::fetch(self.id, endpoint, self.client.get(url)).await?;
-        http::interpret(self.id, endpoint, &reply, |doc| error_in(self.id, doc))
+        http::call(self.id, endpoint, self.client.get(url), |doc| {
+            error_in(self.id, doc)
+        })
+        .await
     }
 
     fn tokens(&self, endpoint: &str, doc: &Document) -> Result<TokenSet, ProviderError> {
@@ -277,7 +288,7 @@ impl Provider for Wechat {
         code: &str,
         _redirect_uri: &Url,
     ) -> Result<TokenSet, ProviderError> {
-        let endpoint = "/sns/oauth2/access_token";
+        let endpoint = TOKEN;
         let doc = self
             .get(
                 endpoint,
@@ -289,7 +300,7 @@ impl Provider for Wechat {
                 ],
             )
             .await?;
-        self.tokens(endpoint, &doc)
+        self.tokens(endpoint.path, &doc)
     }
 
     async fn fetch_profile(&self, tokens: &TokenSet) -> Result<Profile, ProviderError> {
@@ -307,7 +318,7 @@ impl Provider for Wechat {
                 raw: json!({ "openid": openid, "unionid": tokens.unionid, "scope": tokens.scope }),
             });
         }
-        let endpoint = "/sns/userinfo";
+        let endpoint = USERINFO;
         let doc = self
             .get(
                 endpoint,
@@ -319,10 +330,10 @@ impl Provider for Wechat {
             )
             .await?;
         let info: UserInfo =
-            parse::typed(&doc).map_err(|e| http::malformed(self.id, endpoint, &e))?;
+            parse::typed(&doc).map_err(|e| http::malformed(self.id, endpoint.path, &e))?;
         let info_openid = info
             .openid
-            .ok_or_else(|| http::malformed(self.id, endpoint, "no openid"))?;
+            .ok_or_else(|| http::malformed(self.id, endpoint.path, "no openid"))?;
         if info_openid != openid {
             return Err(self.refused("userinfo openid differs from the token's openid"));
         }
@@ -345,7 +356,7 @@ impl Provider for Wechat {
     }
 
     async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {
-        let endpoint = "/sns/oauth2/refresh_token";
+        let endpoint = REFRESH;
         let doc = self
             .get(
                 endpoint,
@@ -356,7 +367,7 @@ impl Provider for Wechat {
                 ],
             )
             .await?;
-        self.tokens(endpoint, &doc)
+        self.tokens(endpoint.path, &doc)
     }
 }
 

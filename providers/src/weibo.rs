@@ -8,12 +8,17 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::{self, join};
+use crate::http::{self, Endpoint, join};
 use crate::parse::{self, Document, lenient_i64, lenient_string, lenient_u64};
 use crate::{
     AppCredentials, AuthorizeRequest, ConfigKey, Endpoints, ErrorKind, Gender, Host, Profile,
     Provider, ProviderError, ProviderId, ProviderSpec, TokenSet, callback,
 };
+
+/// Weibo's calls, by the names metrics give them (`get_token_info` checks a token's app).
+const TOKEN: Endpoint = Endpoint::new("token", "/oauth2/access_token");
+const TOKEN_INFO: Endpoint = Endpoint::new("token_info", "/oauth2/get_token_info");
+const USERINFO: Endpoint = Endpoint::new("userinfo", "/2/users/show.json");
 
 const ID: ProviderId = ProviderId::Weibo;
 
@@ -59,33 +64,39 @@ impl Weibo {
         }
     }
 
-    async fn post(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Document, ProviderError> {
-        let request = self.client.post(join(&self.base, endpoint)).form(form);
-        let reply = http::fetch(ID, endpoint, request).await?;
-        http::interpret(ID, endpoint, &reply, error_in)
+    async fn post(
+        &self,
+        endpoint: Endpoint,
+        form: &[(&str, &str)],
+    ) -> Result<Document, ProviderError> {
+        let request = self.client.post(join(&self.base, endpoint.path)).form(form);
+        http::call(ID, endpoint, request, error_in).await
     }
 
-    async fn get(&self, endpoint: &str, query: &[(&str, &str)]) -> Result<Document, ProviderError> {
-        let mut url = join(&self.base, endpoint);
+    async fn get(
+        &self,
+        endpoint: Endpoint,
+        query: &[(&str, &str)],
+    ) -> Result<Document, ProviderError> {
+        let mut url = join(&self.base, endpoint.path);
         url.query_pairs_mut().extend_pairs(query);
-        let reply = http::fetch(ID, endpoint, self.client.get(url)).await?;
-        http::interpret(ID, endpoint, &reply, error_in)
+        http::call(ID, endpoint, self.client.get(url), error_in).await
     }
 
     /// Token calls, then `get_token_info`: the `uid` of a token response alone is not trusted.
     async fn token(&self, form: &[(&str, &str)]) -> Result<TokenSet, ProviderError> {
-        let endpoint = "/oauth2/access_token";
+        let endpoint = TOKEN;
         let doc = self.post(endpoint, form).await?;
         let reply: TokenReply =
-            parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint, &e))?;
+            parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint.path, &e))?;
         let access_token = SecretString::from(
             reply
                 .access_token
-                .ok_or_else(|| http::malformed(ID, endpoint, "no access_token"))?,
+                .ok_or_else(|| http::malformed(ID, endpoint.path, "no access_token"))?,
         );
         let uid = reply
             .uid
-            .ok_or_else(|| http::malformed(ID, endpoint, "no uid"))?;
+            .ok_or_else(|| http::malformed(ID, endpoint.path, "no uid"))?;
         let verified = self.token_owner(&access_token).await?;
         if verified != uid {
             return Err(refused("get_token_info uid differs from the token's uid"));
@@ -102,11 +113,11 @@ impl Weibo {
 
     /// The uid a token belongs to, once its appkey is checked to be ours.
     async fn token_owner(&self, access_token: &SecretString) -> Result<String, ProviderError> {
-        let endpoint = "/oauth2/get_token_info";
+        let endpoint = TOKEN_INFO;
         let doc = self
             .post(endpoint, &[("access_token", access_token.expose_secret())])
             .await?;
-        self.check_token_info(endpoint, &doc)
+        self.check_token_info(endpoint.path, &doc)
     }
 
     fn check_token_info(&self, endpoint: &str, doc: &Document) -> Result<String, ProviderError> {
@@ -280,7 +291,7 @@ impl Provider for Weibo {
             Some(uid) => uid.clone(),
             None => self.token_owner(&tokens.access_token).await?,
         };
-        let endpoint = "/2/users/show.json";
+        let endpoint = USERINFO;
         let doc = self
             .get(
                 endpoint,
@@ -290,11 +301,11 @@ impl Provider for Weibo {
                 ],
             )
             .await?;
-        let user: User = parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint, &e))?;
+        let user: User = parse::typed(&doc).map_err(|e| http::malformed(ID, endpoint.path, &e))?;
         let shown = user
             .idstr
             .or(user.id)
-            .ok_or_else(|| http::malformed(ID, endpoint, "no id"))?;
+            .ok_or_else(|| http::malformed(ID, endpoint.path, "no id"))?;
         if shown != uid {
             return Err(refused("users/show id differs from the token's uid"));
         }

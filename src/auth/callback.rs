@@ -14,12 +14,13 @@ use tracing::Instrument;
 
 use crate::auth::context::Auth;
 use crate::auth::handoff::{IdentityHandoff, VerifiedIdentity};
-use crate::auth::landing::{Arrival, Failure};
+use crate::auth::landing::{Arrival, Failure, Landed};
 use crate::auth::pending::SealedTokens;
 use crate::auth::replay::{self, CallbackKey, Claim, Outcome};
 use crate::auth::sealing::Purpose;
 use crate::auth::session::SignInSession;
 use crate::auth::states::{self, StateRecord};
+use crate::metrics::{self, SignIn};
 use crate::model::LoginError;
 use crate::session::key_hash;
 
@@ -106,6 +107,11 @@ impl Auth {
         };
         let provider_id = provider.id();
         tracing::Span::current().record("provider", provider_id.as_str());
+        // Every way a sign-in fails here is counted; repeats of a callback are not sign-ins.
+        let failed = |error: LoginError| {
+            metrics::sign_in(provider_id, SignIn::Failed(error));
+            error.location()
+        };
         let state = query
             .get("state")
             .map(String::as_str)
@@ -120,20 +126,20 @@ impl Auth {
                 let key = CallbackKey::refused(provider_id.as_str(), state);
                 if let Err(e) = replay::claim(&self.db, &key, self.replay_window(), now).await {
                     tracing::error!(error = %e, "cannot spend the state of a refused sign-in");
-                    return LoginError::Server.location().into();
+                    return failed(LoginError::Server).into();
                 }
             }
+            let refusal = Failure::Provider(refusal);
+            metrics::sign_in(provider_id, SignIn::Failed(refusal.login_error()));
             return Landing {
-                location: self
-                    .failed(provider_id, &Failure::Provider(refusal))
-                    .await,
+                location: self.failed(provider_id, &refusal).await,
                 spent_states: state.map(spent).unwrap_or_default(),
                 ..Landing::default()
             };
         }
         let (Some(state), Some(code)) = (state, query.get("code")) else {
             tracing::warn!("callback without a state");
-            return LoginError::State.location().into();
+            return failed(LoginError::State).into();
         };
 
         let key = CallbackKey::new(provider_id.as_str(), state, code);
@@ -149,7 +155,7 @@ impl Auth {
                     Ok(false) => {}
                     Err(e) => {
                         tracing::error!(error = %e, "cannot read the callbacks");
-                        return LoginError::Server.location().into();
+                        return failed(LoginError::Server).into();
                     }
                 }
                 let problem = match judged {
@@ -158,7 +164,10 @@ impl Auth {
                 };
                 tracing::warn!(problem = problem.as_str(), "callback state refused");
                 return Landing {
-                    location: self.refused(provider_id, LoginError::State).await,
+                    location: {
+                        self.note_refused(provider_id, LoginError::State).await;
+                        failed(LoginError::State)
+                    },
                     spent_states: spent(state),
                     ..Landing::default()
                 };
@@ -170,11 +179,12 @@ impl Auth {
             Ok(Claim::Again) => return self.follow(&key, arrived_with, true).await,
             Ok(Claim::Taken) => {
                 tracing::warn!("callback state already spent");
-                return self.refused(provider_id, LoginError::State).await.into();
+                self.note_refused(provider_id, LoginError::State).await;
+                return failed(LoginError::State).into();
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot spend the state");
-                return LoginError::Server.location().into();
+                return failed(LoginError::Server).into();
             }
         }
         // A browser that gives up on this request (an in-app browser re-issuing the
@@ -186,7 +196,7 @@ impl Auth {
         let this_state = spent(state);
         let work = tokio::spawn(crate::audit::carry(
             async move {
-                let location = match auth
+                let landed = match auth
                     .complete(
                         &session,
                         provider.as_ref(),
@@ -197,17 +207,24 @@ impl Auth {
                     )
                     .await
                 {
-                    Ok(location) => location,
-                    Err(failure) => auth.failed(provider_id, &failure).await,
+                    Ok(landed) => landed,
+                    Err(failure) => Landed {
+                        outcome: Some(SignIn::Failed(failure.login_error())),
+                        location: auth.failed(provider_id, &failure).await,
+                    },
                 };
                 // Saved before the repeats are told, so the page they go to finds it.
-                let location = match session.save_unless_empty().await {
-                    Ok(()) => location,
+                let (location, outcome) = match session.save_unless_empty().await {
+                    Ok(()) => (landed.location, landed.outcome),
                     Err(e) => {
                         tracing::error!(error = %e, "cannot save the session");
-                        LoginError::Server.location()
+                        let error = LoginError::Server;
+                        (error.location(), Some(SignIn::Failed(error)))
                     }
                 };
+                if let Some(outcome) = outcome {
+                    metrics::sign_in(provider_id, outcome);
+                }
                 let moved_to = session.id().filter(|to| Some(*to) != arrived_with);
                 let outcome = Outcome {
                     location: location.clone(),
@@ -234,7 +251,7 @@ impl Auth {
         ));
         work.await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "the callback's work failed");
-            LoginError::Server.location().into()
+            failed(LoginError::Server).into()
         })
     }
 
@@ -247,7 +264,7 @@ impl Auth {
         code: &str,
         handoff: &dyn IdentityHandoff,
         now: DateTime<Utc>,
-    ) -> Result<String, Failure> {
+    ) -> Result<Landed, Failure> {
         let redirect_uri = self.callback_url(provider.id());
         let tokens = provider.exchange_code(code, &redirect_uri).await?;
         let profile = self.fetch_profile(provider, &tokens).await?;
@@ -263,7 +280,10 @@ impl Auth {
             if handed.accepted && !identity.profile.nickname.is_empty() {
                 session.remember_wechat_phone().await?;
             }
-            return Ok(handed.next_page);
+            return Ok(Landed {
+                location: handed.next_page,
+                outcome: None,
+            });
         }
         let arrival = Arrival {
             attach_pending: record.attach_pending,

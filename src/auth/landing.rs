@@ -14,6 +14,7 @@ use crate::auth::pending::PendingSignup;
 use crate::auth::session::{SessionError, SignInSession};
 use crate::auth::store::accounts::{self, LinkOutcome};
 use crate::auth::store::identities::{self, Holder, IdentityKeys};
+use crate::metrics::{self, SignIn};
 use crate::model::LoginError;
 
 /// What went wrong after the provider answered, for the log; the person sees its
@@ -112,8 +113,8 @@ impl Auth {
     }
 
     /// A callback refused before the provider was asked (a state that is not this
-    /// browser's, or spent): audited, and the browser goes back with `error`.
-    pub(super) async fn refused(&self, provider: ProviderId, error: LoginError) -> String {
+    /// browser's, or spent): audited.
+    pub(super) async fn note_refused(&self, provider: ProviderId, error: LoginError) {
         audit::note(
             &self.db,
             Event::new(Kind::SignInFailed)
@@ -121,7 +122,6 @@ impl Auth {
                 .failure(error.as_str(), None, None),
         )
         .await;
-        error.location()
     }
 
     /// Someone signed in (or proved again who they are).
@@ -146,6 +146,22 @@ impl Auth {
                     .provider(provider.as_str()),
             )
             .await;
+        }
+    }
+}
+
+/// Where a verified identity sends the browser, and what that made of the sign-in.
+pub(super) struct Landed {
+    pub location: String,
+    /// `None` when the identity went to a QR login ticket: the desktop's claim is the sign-in.
+    pub outcome: Option<SignIn>,
+}
+
+impl Landed {
+    fn to(location: impl Into<String>, outcome: SignIn) -> Self {
+        Self {
+            location: location.into(),
+            outcome: Some(outcome),
         }
     }
 }
@@ -175,15 +191,22 @@ impl Auth {
         let next = next
             .cloned()
             .unwrap_or_else(|| NextPath::parse_or(None, DEFAULT_NEXT));
-        // A QR claim never links: whoever scanned the code is not the person at this screen.
         let provider = identity.profile.provider;
-        match self
+        // A QR claim never links: whoever scanned the code is not the person at this screen.
+        let (location, outcome) = match self
             .land(session, identity, &next, Arrival::default(), now)
             .await
         {
-            Ok(location) => location,
-            Err(failure) => self.failed(provider, &failure).await,
+            Ok(landed) => (landed.location, landed.outcome),
+            Err(failure) => (
+                self.failed(provider, &failure).await,
+                Some(SignIn::Failed(failure.login_error())),
+            ),
+        };
+        if let Some(outcome) = outcome {
+            metrics::sign_in(provider, outcome);
         }
+        location
     }
 
     /// A verified identity arrives in this session: who is this, and where do they go?
@@ -195,7 +218,7 @@ impl Auth {
         next: &NextPath,
         arrival: Arrival,
         now: DateTime<Utc>,
-    ) -> Result<String, Failure> {
+    ) -> Result<Landed, Failure> {
         let db = &self.db;
         let VerifiedIdentity { profile, tokens } = identity;
         let holder = identities::holder(db, &IdentityKeys::of(&profile)).await?;
@@ -211,7 +234,7 @@ impl Auth {
                     user_id,
                     "an identity arrived in a signed-in session that did not ask to link it"
                 );
-                return Ok(NOT_LINKED.to_string());
+                return Ok(Landed::to(NOT_LINKED, SignIn::LinkRefused));
             }
             let outcome = accounts::link_known(db, user_id, holder, &profile, &tokens, now).await?;
             self.linked_event(user_id, profile.provider, outcome).await;
@@ -221,7 +244,7 @@ impl Auth {
                 LinkOutcome::AlreadyYours => {
                     session.reauthenticated(profile.provider.as_str()).await?;
                     self.signed_in_event(user_id, profile.provider, true).await;
-                    next.as_str().to_string()
+                    Landed::to(next.as_str(), SignIn::SignedIn)
                 }
                 other => account_notice(other),
             });
@@ -248,7 +271,7 @@ impl Auth {
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;
                 self.signed_in_event(owner, profile.provider, false).await;
-                Ok(next.as_str().to_string())
+                Ok(Landed::to(next.as_str(), SignIn::SignedIn))
             }
             Some(sibling @ Holder::Sibling { user_id: owner }) => {
                 // The same person through the other WeChat app (same unionid): same account.
@@ -260,7 +283,7 @@ impl Auth {
                 }
                 session.signed_in(owner, profile.provider.as_str()).await?;
                 self.signed_in_event(owner, profile.provider, false).await;
-                Ok(next.as_str().to_string())
+                Ok(Landed::to(next.as_str(), SignIn::SignedIn))
             }
             None => {
                 let waiting = PendingSignup {
@@ -270,7 +293,7 @@ impl Auth {
                     expires_at: now + lifetime(self.lifetimes.pending_signup),
                 };
                 session.identity_verified(&waiting).await?;
-                Ok(SIGNUP_PATH.to_string())
+                Ok(Landed::to(SIGNUP_PATH, SignIn::NewPerson))
             }
         }
     }
@@ -294,11 +317,12 @@ impl Auth {
     }
 }
 
-fn account_notice(outcome: LinkOutcome) -> String {
+fn account_notice(outcome: LinkOutcome) -> Landed {
     match outcome {
-        LinkOutcome::Linked => "/account?notice=linked",
-        LinkOutcome::AlreadyYours => "/account?notice=already_linked",
-        LinkOutcome::OwnedByAnother => "/account?error=identity_taken",
+        LinkOutcome::Linked => Landed::to("/account?notice=linked", SignIn::Linked),
+        LinkOutcome::AlreadyYours => Landed::to("/account?notice=already_linked", SignIn::SignedIn),
+        LinkOutcome::OwnedByAnother => {
+            Landed::to("/account?error=identity_taken", SignIn::LinkRefused)
+        }
     }
-    .to_string()
 }

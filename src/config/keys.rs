@@ -44,6 +44,9 @@ pub const STREAMS_MAX: ConfigKey = key("limits.streams_max", "DENGLU_STREAMS_MAX
 pub const TRUSTED_PROXY_HEADER: ConfigKey =
     key("limits.trusted_proxy_header", "DENGLU_TRUSTED_PROXY_HEADER");
 
+pub const METRICS_ALLOW: ConfigKey = key("metrics.allow", "DENGLU_METRICS_ALLOW");
+pub const METRICS_TOKEN: ConfigKey = key("metrics.token", "DENGLU_METRICS_TOKEN");
+
 pub const OIDC_PAIRWISE: ConfigKey = key("oidc.pairwise_subjects", "DENGLU_OIDC_PAIRWISE");
 pub const OIDC_KEY_OVERLAP_HOURS: ConfigKey =
     key("oidc.key_overlap_hours", "DENGLU_OIDC_KEY_OVERLAP_HOURS");
@@ -57,7 +60,7 @@ pub const OIDC_REFRESH_TOKEN_DAYS: ConfigKey =
 pub const AUDIT_RETENTION_DAYS: ConfigKey =
     key("audit.retention_days", "DENGLU_AUDIT_RETENTION_DAYS");
 
-const SITE_KEYS: [ConfigKey; 26] = [
+const SITE_KEYS: [ConfigKey; 28] = [
     SITE_ADDR,
     SITE_ROOT,
     SITE_PKG_DIR,
@@ -79,6 +82,8 @@ const SITE_KEYS: [ConfigKey; 26] = [
     STREAMS_PER_CLIENT,
     STREAMS_MAX,
     TRUSTED_PROXY_HEADER,
+    METRICS_ALLOW,
+    METRICS_TOKEN,
     OIDC_PAIRWISE,
     OIDC_KEY_OVERLAP_HOURS,
     OIDC_ACCESS_TOKEN_MINUTES,

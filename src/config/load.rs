@@ -11,8 +11,8 @@ use std::path::Path;
 
 use super::keys::*;
 use super::settings::{
-    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, OidcSettings,
-    ProviderSettings, Settings,
+    ConfigError, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits, MetricsAccess,
+    OidcSettings, ProviderSettings, Settings,
 };
 use super::sources::Sources;
 use super::{policy, simulation};
@@ -104,7 +104,49 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
             .unsigned_abs()
                 * 86_400,
         ),
+        metrics: metrics(source)?,
     })
+}
+
+/// A bearer token shorter than this could be guessed by a patient scraper.
+const MIN_METRICS_TOKEN_LEN: usize = 16;
+
+/// `/metrics` access: addresses (`10.0.0.5`) and ranges (`10.0.0.0/8`, `fd00::/8`), comma
+/// separated, and a bearer token.
+fn metrics(source: &Sources) -> Result<MetricsAccess, ConfigError> {
+    let allow = source
+        .get(METRICS_ALLOW)
+        .map(|raw| {
+            raw.split(',')
+                .map(str::trim)
+                .filter(|entry| !entry.is_empty())
+                .map(|entry| {
+                    entry
+                        .parse::<ipnet::IpNet>()
+                        .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            ConfigError::invalid(
+                                METRICS_ALLOW,
+                                format!(
+                                    "`{entry}` is neither an IP address nor a range like 10.0.0.0/8"
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let token = match source.get(METRICS_TOKEN) {
+        Some(token) if token.chars().count() < MIN_METRICS_TOKEN_LEN => {
+            return Err(ConfigError::invalid(
+                METRICS_TOKEN,
+                format!("must be at least {MIN_METRICS_TOKEN_LEN} characters"),
+            ));
+        }
+        token => token.map(SecretString::from),
+    };
+    Ok(MetricsAccess { allow, token })
 }
 
 fn oidc(source: &Sources, session_life: chrono::Duration) -> Result<OidcSettings, ConfigError> {
@@ -551,6 +593,30 @@ mod tests {
     }
 
     #[test]
+    fn metrics_are_off_unless_addresses_or_a_token_are_named() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert!(!s.metrics.enabled());
+        let s = settings(&[(
+            "DENGLU_METRICS_ALLOW",
+            " 127.0.0.1, 10.0.0.0/8 ,fd00::/8,::1",
+        )])
+        .expect("valid");
+        let allowed: Vec<String> = s.metrics.allow.iter().map(|n| n.to_string()).collect();
+        assert_eq!(
+            allowed,
+            ["127.0.0.1/32", "10.0.0.0/8", "fd00::/8", "::1/128"]
+        );
+        assert!(s.metrics.enabled());
+        let s = settings(&[("DENGLU_METRICS_TOKEN", "a-long-enough-token")]).expect("valid");
+        assert!(s.metrics.enabled() && s.metrics.allow.is_empty());
+        let line = error_line(&[("DENGLU_METRICS_ALLOW", "127.0.0.1,localhost")]);
+        assert!(line.starts_with("DENGLU_METRICS_ALLOW"), "{line}");
+        assert!(line.contains("`localhost`"), "{line}");
+        let line = error_line(&[("DENGLU_METRICS_TOKEN", "short")]);
+        assert!(line.starts_with("DENGLU_METRICS_TOKEN"), "{line}");
+    }
+
+    #[test]
     fn https_public_url_makes_cookies_secure() {
         let s = settings(&[("DENGLU_PUBLIC_URL", "https://login.example.com")]).expect("valid");
         assert!(s.secure_cookies());
@@ -561,11 +627,14 @@ mod tests {
         let s = settings(&[
             ("DATABASE_URL", "postgres://u:hunter2@db/denglu"),
             ("DENGLU_SECRET", &"s".repeat(40)),
+            ("DENGLU_METRICS_TOKEN", "scrape-token-never-printed"),
         ])
         .expect("valid");
         let printed = format!("{s:?}");
         assert!(
-            !printed.contains("hunter2") && !printed.contains("sss"),
+            !printed.contains("hunter2")
+                && !printed.contains("sss")
+                && !printed.contains("never-printed"),
             "{printed}"
         );
     }

@@ -15,6 +15,6 @@ mod sources;
 
 pub use settings::{
     ConfigError, ConfiguredClient, DEFAULT_DATABASE_URL, Environment, FlowLifetimes, Limits,
-    OidcSettings, ProviderSettings, Settings, WechatQr, local_url,
+    MetricsAccess, OidcSettings, ProviderSettings, Settings, WechatQr, local_url,
 };
 pub use simulation::SIMULATOR_MOUNT;

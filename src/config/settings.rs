@@ -84,6 +84,30 @@ impl Default for Limits {
     }
 }
 
+/// Who may read `/metrics`: a client whose address is in `allow`, or one that presents `token`
+/// as a bearer token. Neither set: nobody, and no metrics are kept.
+#[derive(Clone, Default)]
+pub struct MetricsAccess {
+    pub allow: Vec<ipnet::IpNet>,
+    pub token: Option<SecretString>,
+}
+
+impl MetricsAccess {
+    pub fn enabled(&self) -> bool {
+        !self.allow.is_empty() || self.token.is_some()
+    }
+}
+
+impl fmt::Debug for MetricsAccess {
+    // By hand: the token never prints, only whether there is one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsAccess")
+            .field("allow", &self.allow)
+            .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
 /// Everything Denglu needs to start, parsed and checked.
 pub struct Settings {
     pub site_addr: SocketAddr,
@@ -119,6 +143,8 @@ pub struct Settings {
     pub oidc: OidcSettings,
     /// How long the audit log keeps an event.
     pub audit_retention: std::time::Duration,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
 }
 
 /// The audit log's retention when the configuration does not say: a year.
@@ -215,6 +241,7 @@ impl fmt::Debug for Settings {
             .field("environment", &self.environment)
             .field("simulator", &self.simulator)
             .field("oidc", &self.oidc)
+            .field("metrics", &self.metrics)
             .field(
                 "providers",
                 &self.providers.iter().map(|p| p.id).collect::<Vec<_>>(),

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
+use crate::metrics;
+
 /// Streams one ticket may have open at once.
 pub const PER_TICKET: usize = 2;
 
@@ -56,6 +58,7 @@ impl StreamGate {
             return None;
         }
         open.total += 1;
+        metrics::qr_page_waiting();
         *open.per_ticket.entry(ticket.to_string()).or_default() += 1;
         *open.per_client.entry(client).or_default() += 1;
         Some(StreamPermit {
@@ -77,6 +80,7 @@ impl Drop for StreamPermit {
     fn drop(&mut self) {
         let mut open = self.gate.lock();
         open.total = open.total.saturating_sub(1);
+        metrics::qr_page_left();
         release(&mut open.per_ticket, &self.ticket);
         release(&mut open.per_client, &self.client);
     }

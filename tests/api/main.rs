@@ -17,6 +17,7 @@ mod flows_tokens;
 mod health;
 mod helpers;
 mod limits;
+mod metrics;
 mod oidc;
 mod oidc_attacks;
 mod oidc_helpers;
