@@ -119,10 +119,16 @@ impl Auth {
 
     /// `{public_url}/auth/{provider}/callback`: the redirect_uri registered at the provider.
     pub fn callback_url(&self, provider: ProviderId) -> Url {
-        self.public_url
-            .join(&format!("/auth/{provider}/callback"))
-            .expect("an absolute path joined to the public URL is a valid URL")
+        callback_url(&self.public_url, provider)
     }
+}
+
+/// The redirect_uri a provider calls back: `/auth/{provider}/callback` at the root of the
+/// public URL's host (a path in the public URL is not kept).
+pub fn callback_url(public_url: &Url, provider: ProviderId) -> Url {
+    public_url
+        .join(&format!("/auth/{provider}/callback"))
+        .expect("an absolute path joined to the public URL is a valid URL")
 }
 
 /// Converts a `std` lifetime into chrono's, saturating (configured lifetimes are minutes).

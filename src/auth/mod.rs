@@ -34,7 +34,7 @@ mod store;
 
 pub use account::UnlinkOutcome;
 pub use callback::{CallbackRequest, Landing};
-pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH};
+pub use context::{Auth, DEFAULT_NEXT, SIGNUP_PATH, callback_url};
 pub use handoff::{HandoffError, Handover, IdentityHandoff, SessionEnds, VerifiedIdentity};
 pub use pending::SealedTokens;
 pub use refresh::RefreshError;
