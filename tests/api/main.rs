@@ -4,6 +4,7 @@ mod accounts;
 mod avatars;
 mod browser_defences;
 mod cli;
+mod doctor;
 mod fixation;
 mod flows_accounts;
 mod flows_double_redirect;
