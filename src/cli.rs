@@ -5,8 +5,8 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::sealing::TokenSealer;
-use crate::config::Settings;
 use crate::config::ConfigError;
+use crate::config::Settings;
 use crate::db::Database;
 use crate::doctor::{self, Lang};
 use crate::oidc::KeyRing;

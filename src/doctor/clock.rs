@@ -146,7 +146,11 @@ mod tests {
         assert_eq!(compare(Some(&seen(-60))).outcome, Outcome::Pass);
         let ahead = compare(Some(&seen(61)));
         assert_eq!(ahead.outcome, Outcome::Fail);
-        assert!(ahead.found.en.contains("61 s ahead of"), "{}", ahead.found.en);
+        assert!(
+            ahead.found.en.contains("61 s ahead of"),
+            "{}",
+            ahead.found.en
+        );
         let behind = compare(Some(&seen(-7200)));
         assert!(
             behind.found.en.contains("7200 s (about 120 min) behind"),

@@ -98,7 +98,10 @@ pub async fn check(settings: &Settings) -> Vec<Check> {
     }
     let reached = Check::pass(
         reach_name(),
-        Said::new(format!("{} answers", what.en), format!("{} 可以连接", what.zh)),
+        Said::new(
+            format!("{} answers", what.en),
+            format!("{} 可以连接", what.zh),
+        ),
     );
     let migrated = migrations(&db).await;
     db.close().await;

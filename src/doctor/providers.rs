@@ -145,7 +145,10 @@ pub fn not_configured(id: ProviderId) -> Check {
                 "not configured ({} and {} are not set)",
                 spec.app_id.env, spec.secret.env
             ),
-            format!("未配置（未设置 {} 和 {}）", spec.app_id.env, spec.secret.env),
+            format!(
+                "未配置（未设置 {} 和 {}）",
+                spec.app_id.env, spec.secret.env
+            ),
         ),
     )
 }
@@ -205,7 +208,9 @@ pub fn callback_rule(id: ProviderId, public: &Url, production: bool) -> Check {
                         "DENGLU_PUBLIC_URL has a path ({path}), but callbacks are at the root of \
                          the host: {callback}"
                     ),
-                    format!("DENGLU_PUBLIC_URL 带有路径（{path}），但回调位于域名根路径：{callback}"),
+                    format!(
+                        "DENGLU_PUBLIC_URL 带有路径（{path}），但回调位于域名根路径：{callback}"
+                    ),
                 ),
                 own_host,
             );
@@ -215,7 +220,9 @@ pub fn callback_rule(id: ProviderId, public: &Url, production: bool) -> Check {
     match kind {
         HostKind::Loopback => {
             let found = Said::new(
-                format!("`{what}`: `{host}` is this machine and cannot be registered for real sign-ins"),
+                format!(
+                    "`{what}`: `{host}` is this machine and cannot be registered for real sign-ins"
+                ),
                 format!("`{what}`：`{host}` 是本机地址，无法用于真实登录的登记"),
             );
             return if production {
@@ -291,7 +298,10 @@ fn no_probe(facts: &Facts) -> Check {
                 "{} has no harmless probe: sign in once by hand to check them",
                 facts.label.en
             ),
-            format!("{}没有无副作用的检测方式：请手动登录一次来确认", facts.label.zh),
+            format!(
+                "{}没有无副作用的检测方式：请手动登录一次来确认",
+                facts.label.zh
+            ),
         ),
     )
 }
@@ -345,7 +355,9 @@ fn read_probe(
                     "app `{app_id}` and its secret accepted (a made-up code was refused with \
                      {code}, as it should be)"
                 ),
-                format!("应用 `{app_id}` 及其密钥有效（一个虚构的授权码按预期被拒绝，错误码 {code}）"),
+                format!(
+                    "应用 `{app_id}` 及其密钥有效（一个虚构的授权码按预期被拒绝，错误码 {code}）"
+                ),
             ),
         );
     }
@@ -366,10 +378,7 @@ fn read_probe(
         return Check::fail(
             name,
             Said::new(
-                format!(
-                    "{} refused the secret of app `{app_id}` ({code})",
-                    label.en
-                ),
+                format!("{} refused the secret of app `{app_id}` ({code})", label.en),
                 format!("{}拒绝了应用 `{app_id}` 的密钥（{code}）", label.zh),
             ),
             Said::new(
@@ -389,7 +398,10 @@ fn read_probe(
                     "{} refused app `{app_id}` or its secret ({code}); it does not say which",
                     label.en
                 ),
-                format!("{}拒绝了应用 `{app_id}` 或其密钥（{code}），未说明是哪一个", label.zh),
+                format!(
+                    "{}拒绝了应用 `{app_id}` 或其密钥（{code}），未说明是哪一个",
+                    label.zh
+                ),
             ),
             Said::new(
                 format!("check both {app_env} and {secret_env} against the provider's console"),
@@ -401,10 +413,7 @@ fn read_probe(
         return Check::fail(
             name,
             Said::new(
-                format!(
-                    "{} refused the callback {callback} ({code})",
-                    label.en
-                ),
+                format!("{} refused the callback {callback} ({code})", label.en),
                 format!("{}拒绝了回调地址 {callback}（{code}）", label.zh),
             ),
             Said::new(
@@ -420,7 +429,10 @@ fn read_probe(
             format!("{}返回错误：{error}", label.zh),
         ),
         Said::new(
-            format!("look up code {code} in the provider's documentation, then {}", by_hand.en),
+            format!(
+                "look up code {code} in the provider's documentation, then {}",
+                by_hand.en
+            ),
             format!("在服务商文档中查找错误码 {code}，然后{}", by_hand.zh),
         ),
     )
@@ -442,17 +454,33 @@ mod tests {
         let public = url("https://login.example.com/");
         let wechat = callback_rule(ProviderId::Wechat, &public, true);
         assert_eq!(wechat.outcome, Outcome::Pass);
-        assert!(wechat.found.en.starts_with("register `login.example.com` as"), "{}", wechat.found.en);
+        assert!(
+            wechat
+                .found
+                .en
+                .starts_with("register `login.example.com` as"),
+            "{}",
+            wechat.found.en
+        );
         let mp = callback_rule(ProviderId::WechatMp, &public, true);
-        assert!(mp.found.en.contains("`login.example.com`") && mp.found.en.contains("网页授权域名"));
+        assert!(
+            mp.found.en.contains("`login.example.com`") && mp.found.en.contains("网页授权域名")
+        );
         let qq = callback_rule(ProviderId::Qq, &public, true);
         assert!(
-            qq.found.en.contains("`https://login.example.com/auth/qq/callback`"),
+            qq.found
+                .en
+                .contains("`https://login.example.com/auth/qq/callback`"),
             "{}",
             qq.found.en
         );
         let weibo = callback_rule(ProviderId::Weibo, &public, true);
-        assert!(weibo.found.en.contains("`https://login.example.com/auth/weibo/callback`"));
+        assert!(
+            weibo
+                .found
+                .en
+                .contains("`https://login.example.com/auth/weibo/callback`")
+        );
     }
 
     #[test]
@@ -461,32 +489,71 @@ mod tests {
         for id in [ProviderId::Wechat, ProviderId::WechatMp] {
             let line = callback_rule(id, &public, true);
             assert_eq!(line.outcome, Outcome::Fail, "{id}");
-            assert!(line.found.en.contains("has a path (/denglu/)"), "{}", line.found.en);
+            assert!(
+                line.found.en.contains("has a path (/denglu/)"),
+                "{}",
+                line.found.en
+            );
         }
-        assert_eq!(callback_rule(ProviderId::Qq, &public, true).outcome, Outcome::Warn);
+        assert_eq!(
+            callback_rule(ProviderId::Qq, &public, true).outcome,
+            Outcome::Warn
+        );
     }
 
     #[test]
     fn addresses_and_ports_follow_each_providers_rules() {
         let ip = url("https://203.0.113.7/");
-        assert_eq!(callback_rule(ProviderId::Wechat, &ip, true).outcome, Outcome::Fail);
-        assert_eq!(callback_rule(ProviderId::Qq, &ip, true).outcome, Outcome::Pass);
+        assert_eq!(
+            callback_rule(ProviderId::Wechat, &ip, true).outcome,
+            Outcome::Fail
+        );
+        assert_eq!(
+            callback_rule(ProviderId::Qq, &ip, true).outcome,
+            Outcome::Pass
+        );
         let port = url("https://login.example.com:8443/");
-        assert_eq!(callback_rule(ProviderId::Wechat, &port, true).outcome, Outcome::Fail);
-        assert_eq!(callback_rule(ProviderId::Weibo, &port, true).outcome, Outcome::Fail);
-        assert_eq!(callback_rule(ProviderId::Qq, &port, true).outcome, Outcome::Pass);
+        assert_eq!(
+            callback_rule(ProviderId::Wechat, &port, true).outcome,
+            Outcome::Fail
+        );
+        assert_eq!(
+            callback_rule(ProviderId::Weibo, &port, true).outcome,
+            Outcome::Fail
+        );
+        assert_eq!(
+            callback_rule(ProviderId::Qq, &port, true).outcome,
+            Outcome::Pass
+        );
         // The default port is no port.
         let default = url("https://login.example.com:443/");
-        assert_eq!(callback_rule(ProviderId::Weibo, &default, true).outcome, Outcome::Pass);
+        assert_eq!(
+            callback_rule(ProviderId::Weibo, &default, true).outcome,
+            Outcome::Pass
+        );
         let laptop = url("http://127.0.0.1:3000/");
-        assert_eq!(callback_rule(ProviderId::Wechat, &laptop, false).outcome, Outcome::Warn);
-        assert_eq!(callback_rule(ProviderId::Wechat, &laptop, true).outcome, Outcome::Fail);
+        assert_eq!(
+            callback_rule(ProviderId::Wechat, &laptop, false).outcome,
+            Outcome::Warn
+        );
+        assert_eq!(
+            callback_rule(ProviderId::Wechat, &laptop, true).outcome,
+            Outcome::Fail
+        );
         let localhost = url("http://localhost:3000/");
-        assert_eq!(callback_rule(ProviderId::Qq, &localhost, false).outcome, Outcome::Warn);
+        assert_eq!(
+            callback_rule(ProviderId::Qq, &localhost, false).outcome,
+            Outcome::Warn
+        );
     }
 
     fn refused(id: ProviderId, code: i64) -> Option<ProviderError> {
-        Some(ProviderError::new(ErrorKind::Misconfigured, id, Some(code), "refused"))
+        Some(ProviderError::new(
+            ErrorKind::Misconfigured,
+            id,
+            Some(code),
+            "refused",
+        ))
     }
 
     fn probe(id: ProviderId, error: Option<ProviderError>) -> Check {
@@ -508,20 +575,44 @@ mod tests {
         assert!(secret.fix.expect("a fix").en.contains("WECHAT_MP_SECRET"));
         let qq = ProviderId::Qq;
         assert_eq!(probe(qq, refused(qq, 100019)).outcome, Outcome::Pass);
-        assert!(probe(qq, refused(qq, 100009)).found.en.contains("refused the secret"));
-        assert!(probe(qq, refused(qq, 100010)).found.en.contains("refused the callback"));
+        assert!(
+            probe(qq, refused(qq, 100009))
+                .found
+                .en
+                .contains("refused the secret")
+        );
+        assert!(
+            probe(qq, refused(qq, 100010))
+                .found
+                .en
+                .contains("refused the callback")
+        );
         let weibo = ProviderId::Weibo;
         assert_eq!(probe(weibo, refused(weibo, 21325)).outcome, Outcome::Pass);
-        assert!(probe(weibo, refused(weibo, 21324)).found.en.contains("does not say which"));
+        assert!(
+            probe(weibo, refused(weibo, 21324))
+                .found
+                .en
+                .contains("does not say which")
+        );
         // Unknown codes and silence are failures that show the provider's own words.
         let odd = probe(wechat, refused(wechat, 40164));
         assert_eq!(odd.outcome, Outcome::Fail);
         assert!(odd.found.en.contains("40164"));
         let down = probe(
             wechat,
-            Some(ProviderError::new(ErrorKind::Unavailable, wechat, None, "connection refused")),
+            Some(ProviderError::new(
+                ErrorKind::Unavailable,
+                wechat,
+                None,
+                "connection refused",
+            )),
         );
-        assert!(down.found.en.starts_with("no answer from WeChat website app"));
+        assert!(
+            down.found
+                .en
+                .starts_with("no answer from WeChat website app")
+        );
         assert_eq!(probe(wechat, None).outcome, Outcome::Warn);
     }
 
@@ -531,6 +622,10 @@ mod tests {
         facts.probe = None;
         let line = no_probe(&facts);
         assert_eq!(line.outcome, Outcome::Skipped);
-        assert!(line.found.en.contains("no harmless probe: sign in once by hand"));
+        assert!(
+            line.found
+                .en
+                .contains("no harmless probe: sign in once by hand")
+        );
     }
 }

@@ -71,7 +71,10 @@ pub fn scheme(public: &Url, configured: bool) -> Check {
         }
         return Check::pass(
             name(),
-            Said::new(format!("{public} uses https"), format!("{public} 使用 https")),
+            Said::new(
+                format!("{public} uses https"),
+                format!("{public} 使用 https"),
+            ),
         );
     }
     match host_kind(public) {
@@ -191,7 +194,9 @@ pub fn answered(url: &Url, status: StatusCode, body: &str) -> Check {
         (StatusCode::OK, _) => Check::fail(
             reach_name(),
             Said::new(
-                format!("GET {url} answered 200, but not with Denglu's health JSON: something else serves this address"),
+                format!(
+                    "GET {url} answered 200, but not with Denglu's health JSON: something else serves this address"
+                ),
                 format!("GET {url} 返回 200，但不是 Denglu 的健康检查 JSON：该地址上是别的服务"),
             ),
             Said::new(

@@ -121,8 +121,14 @@ mod tests {
     #[test]
     fn chinese_is_chinese_throughout() {
         let text = render("https://login.example.com/", &checks(), Lang::Zh);
-        assert!(text.contains("✗ 数据库：有 2 个迁移未执行\n    修复：启动一次服务"), "{text}");
-        assert!(text.contains("通过 1 项，警告 0 项，失败 1 项，跳过 1 项"), "{text}");
+        assert!(
+            text.contains("✗ 数据库：有 2 个迁移未执行\n    修复：启动一次服务"),
+            "{text}"
+        );
+        assert!(
+            text.contains("通过 1 项，警告 0 项，失败 1 项，跳过 1 项"),
+            "{text}"
+        );
         assert!(!text.contains("fix:"), "{text}");
     }
 

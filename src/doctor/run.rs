@@ -66,7 +66,12 @@ pub async fn examine(mut settings: Settings) -> Report {
             .filter_map(|id| Some((id, registry.get(id)?)))
             .map(|(id, provider)| {
                 let public = public.clone();
-                async move { (id, provider_checks::credentials(id, provider, &public).await) }
+                async move {
+                    (
+                        id,
+                        provider_checks::credentials(id, provider, &public).await,
+                    )
+                }
             }),
     )
     .await;

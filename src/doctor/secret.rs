@@ -35,12 +35,11 @@ pub fn weakness(secret: &str) -> Option<Weakness> {
         return Some(Weakness::FewDistinct(counts.len()));
     }
     // A word or a short run said again and again (`password` four times).
-    if let Some(period) =
-        (1..=chars.len() / 2).find(|&p| chars.len() % p == 0 && chars.chunks(p).all(|c| c == &chars[..p]))
+    if let Some(period) = (1..=chars.len() / 2)
+        .find(|&p| chars.len().is_multiple_of(p) && chars.chunks(p).all(|c| c == &chars[..p]))
     {
         return Some(Weakness::Repeats(period));
     }
-    #[allow(clippy::cast_precision_loss)] // lengths of a secret: far below 2^52
     let bits: f64 = {
         let total = chars.len() as f64;
         counts

@@ -46,8 +46,14 @@ fn deployment(app: &TestApp, changes: &[(&str, &str)]) -> Vec<(String, String)> 
         ("DENGLU_PUBLIC_URL", public),
         ("DATABASE_URL", app.database_url.clone()),
         ("DENGLU_SECRET", STRONG_SECRET.to_string()),
-        ("WECHAT_OPEN_APPID", simulator::WECHAT_OPEN_APPID.to_string()),
-        ("WECHAT_OPEN_SECRET", simulator::WECHAT_OPEN_SECRET.to_string()),
+        (
+            "WECHAT_OPEN_APPID",
+            simulator::WECHAT_OPEN_APPID.to_string(),
+        ),
+        (
+            "WECHAT_OPEN_SECRET",
+            simulator::WECHAT_OPEN_SECRET.to_string(),
+        ),
         ("WECHAT_MP_APPID", simulator::WECHAT_MP_APPID.to_string()),
         ("WECHAT_MP_SECRET", simulator::WECHAT_MP_SECRET.to_string()),
         ("QQ_APPID", simulator::QQ_APPID.to_string()),
@@ -103,7 +109,10 @@ async fn a_good_deployment_passes_with_warnings_only_for_http_on_this_machine() 
     let run = doctor(deployment(&app, &[]), &[]).await;
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(!run.stdout.contains('✗'), "{}", run.stdout);
-    assert!(run.line("! Public URL is https").contains("development only"));
+    assert!(
+        run.line("! Public URL is https")
+            .contains("development only")
+    );
     assert!(
         run.line("✓ Public URL answers")
             .contains("answered 200 from Denglu")
@@ -115,7 +124,10 @@ async fn a_good_deployment_passes_with_warnings_only_for_http_on_this_machine() 
         ("Sina Weibo", simulator::WEIBO_APPKEY),
     ] {
         let line = run.line(&format!("✓ {name} credentials"));
-        assert!(line.contains(&format!("app `{app_id}` and its secret accepted")), "{line}");
+        assert!(
+            line.contains(&format!("app `{app_id}` and its secret accepted")),
+            "{line}"
+        );
     }
     assert!(
         run.line("! QQ Connect callback URL")
@@ -123,9 +135,16 @@ async fn a_good_deployment_passes_with_warnings_only_for_http_on_this_machine() 
     );
     run.line("✓ DENGLU_SECRET");
     run.line("✓ Database answers");
-    assert!(run.line("✓ Database is migrated").contains("migrations applied"));
+    assert!(
+        run.line("✓ Database is migrated")
+            .contains("migrations applied")
+    );
     run.line("✓ Clock");
-    assert!(run.stdout.contains(" 0 failed, 0 skipped"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(" 0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
     // Nothing secret is printed.
     for secret in [
         STRONG_SECRET,
@@ -152,7 +171,10 @@ async fn plain_http_on_a_public_host_fails() {
         run.line("✗ Public URL is https")
             .contains("http://192.0.2.1/ is plain http")
     );
-    assert!(run.fix("✗ Public URL is https").contains("DENGLU_PUBLIC_URL=https://"));
+    assert!(
+        run.fix("✗ Public URL is https")
+            .contains("DENGLU_PUBLIC_URL=https://")
+    );
 }
 
 #[tokio::test]
@@ -166,7 +188,10 @@ async fn an_unreachable_public_url_fails_saying_why() {
     let run = doctor(deployment(&app, &[("DENGLU_PUBLIC_URL", &public)]), &[]).await;
     assert_failed(&run);
     let line = run.line("✗ Public URL answers");
-    assert!(line.contains(&format!("GET {public}healthz: connection refused")), "{line}");
+    assert!(
+        line.contains(&format!("GET {public}healthz: connection refused")),
+        "{line}"
+    );
     // The clock is still compared, with a provider's answer.
     run.line("✓ Clock");
 }
@@ -181,7 +206,10 @@ async fn a_public_url_with_a_path_breaks_wechats_domain_rule() {
         let line = run.line(&format!("✗ {name} callback domain"));
         assert!(line.contains("has a path (/denglu/)"), "{line}");
     }
-    assert!(run.fix("✗ WeChat website app callback domain").contains("root of a host"));
+    assert!(
+        run.fix("✗ WeChat website app callback domain")
+            .contains("root of a host")
+    );
 }
 
 #[tokio::test]
@@ -196,28 +224,49 @@ async fn a_wrong_wechat_secret_or_app_id_is_named_by_the_probe() {
     let line = secret.line("✗ WeChat website app credentials");
     assert!(line.contains("refused the secret"), "{line}");
     assert!(line.contains("(40125)"), "{line}");
-    assert!(secret.fix("✗ WeChat website app credentials").contains("WECHAT_OPEN_SECRET"));
+    assert!(
+        secret
+            .fix("✗ WeChat website app credentials")
+            .contains("WECHAT_OPEN_SECRET")
+    );
     assert!(!secret.stdout.contains("not-the-secret-0123"));
     // The other app is unaffected.
     secret.line("✓ WeChat Official Account credentials");
 
-    let app_id = doctor(deployment(&app, &[("WECHAT_MP_APPID", "wxnotregistered01")]), &[]).await;
+    let app_id = doctor(
+        deployment(&app, &[("WECHAT_MP_APPID", "wxnotregistered01")]),
+        &[],
+    )
+    .await;
     assert_failed(&app_id);
     let line = app_id.line("✗ WeChat Official Account credentials");
-    assert!(line.contains("does not know app id `wxnotregistered01` (40013)"), "{line}");
-    assert!(app_id.fix("✗ WeChat Official Account credentials").contains("WECHAT_MP_APPID"));
+    assert!(
+        line.contains("does not know app id `wxnotregistered01` (40013)"),
+        "{line}"
+    );
+    assert!(
+        app_id
+            .fix("✗ WeChat Official Account credentials")
+            .contains("WECHAT_MP_APPID")
+    );
 }
 
 #[tokio::test]
 async fn wrong_qq_and_weibo_credentials_fail_their_probes() {
     let app = spawn_app().await;
     let run = doctor(
-        deployment(&app, &[("QQ_APPKEY", "wrong-key"), ("WEIBO_SECRET", "wrong-secret")]),
+        deployment(
+            &app,
+            &[("QQ_APPKEY", "wrong-key"), ("WEIBO_SECRET", "wrong-secret")],
+        ),
         &[],
     )
     .await;
     assert_failed(&run);
-    assert!(run.line("✗ QQ Connect credentials").contains("refused the secret"));
+    assert!(
+        run.line("✗ QQ Connect credentials")
+            .contains("refused the secret")
+    );
     assert!(run.line("✗ QQ Connect credentials").contains("(100009)"));
     assert!(run.line("✗ Sina Weibo credentials").contains("(21324)"));
     run.line("✓ WeChat website app credentials");
@@ -255,8 +304,14 @@ async fn an_unmigrated_or_missing_database_fails_and_is_left_alone() {
     assert_failed(&run);
     run.line("✓ Database answers");
     let line = run.line("✗ Database is migrated");
-    assert!(line.contains("migrations pending: m20261121_000001_accounts"), "{line}");
-    assert!(run.fix("✗ Database is migrated").contains("start the server once"));
+    assert!(
+        line.contains("migrations pending: m20261121_000001_accounts"),
+        "{line}"
+    );
+    assert!(
+        run.fix("✗ Database is migrated")
+            .contains("start the server once")
+    );
     assert_eq!(
         std::fs::metadata(&empty).expect("still there").len(),
         0,
@@ -326,7 +381,11 @@ async fn the_checklist_speaks_chinese_when_asked() {
     )
     .await;
     assert_failed(&run);
-    assert!(run.stdout.starts_with("Denglu 上线检查："), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("Denglu 上线检查："),
+        "{}",
+        run.stdout
+    );
     let line = run.line("✗ 微信网站应用凭据");
     assert!(line.contains("拒绝了应用"), "{line}");
     assert!(run.fix("✗ 微信网站应用凭据").starts_with("    修复："));
@@ -338,5 +397,9 @@ async fn the_checklist_speaks_chinese_when_asked() {
     assert_eq!(zh_cn.code, 0, "{}", zh_cn.stdout);
     assert!(zh_cn.stdout.contains("通过"), "{}", zh_cn.stdout);
     let english = doctor(deployment(&app, &[]), &[]).await;
-    assert!(english.stdout.starts_with("Denglu doctor: "), "{}", english.stdout);
+    assert!(
+        english.stdout.starts_with("Denglu doctor: "),
+        "{}",
+        english.stdout
+    );
 }
