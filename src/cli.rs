@@ -1,13 +1,15 @@
 //! The `denglu` command: serving is the default; `client` and `keys` manage the OpenID Connect
 //! provider, `admin` the console's administrators and `audit` the audit log, with the same
 //! configuration and database as the server; each prints its answer (JSON where a program
-//! reads it) and exits.
+//! reads it) and exits. `doctor` checks a deployment and prints a checklist.
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::sealing::TokenSealer;
+use crate::config::ConfigError;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::doctor::{self, Lang};
 use crate::oidc::KeyRing;
 use crate::oidc::clients::{self, NewClient};
 use crate::oidc::keys::SigningAlg;
@@ -39,6 +41,17 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the deployment before it goes live: prints a checklist, each line passed or
+    /// failed with the fix; exits 1 when something failed. Changes nothing.
+    Doctor {
+        /// The checklist's language: en (the default) or zh (zh-CN).
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+    },
+}
+
+fn parse_lang(raw: &str) -> Result<Lang, String> {
+    Lang::parse(raw).ok_or_else(|| format!("`{raw}` is not en, zh or zh-CN"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +134,10 @@ pub enum KeysCommand {
 
 /// Runs a management command; returns the process's exit code.
 pub async fn run(command: Command, settings: Settings) -> u8 {
+    if let Command::Doctor { lang } = command {
+        // Before anything opens the database the usual way, which would migrate it.
+        return print_checklist(&doctor::examine(settings).await, lang.unwrap_or_default());
+    }
     match execute(command, settings).await {
         Ok(()) => 0,
         Err(message) => {
@@ -128,6 +145,17 @@ pub async fn run(command: Command, settings: Settings) -> u8 {
             1
         }
     }
+}
+
+/// `denglu doctor` when the configuration cannot be read: that is its one failed line.
+pub fn doctor_without_settings(lang: Option<Lang>, error: &ConfigError) -> u8 {
+    print_checklist(&doctor::unreadable(error), lang.unwrap_or_default())
+}
+
+/// 0 when nothing failed (warnings allowed), 1 otherwise.
+fn print_checklist(report: &doctor::Report, lang: Lang) -> u8 {
+    print!("{}", doctor::render(&report.site, &report.checks, lang));
+    u8::from(report.failed())
 }
 
 async fn execute(command: Command, settings: Settings) -> Result<(), String> {
@@ -148,7 +176,9 @@ async fn execute(command: Command, settings: Settings) -> Result<(), String> {
         .map_err(|e| format!("database: {e}"))?;
     let conn = db.conn.clone();
     let outcome = match command {
-        Command::Serve | Command::Client(ClientCommand::HashSecret) => Ok(()),
+        Command::Serve | Command::Doctor { .. } | Command::Client(ClientCommand::HashSecret) => {
+            Ok(())
+        }
         Command::Client(ClientCommand::Add(add)) => {
             let id_token_alg = match add.id_token_alg.as_deref() {
                 None => None,
@@ -265,15 +295,24 @@ async fn export_audit(
     let kind = match export.kind.as_deref() {
         None => None,
         Some(name) => Some(
-            crate::audit::Kind::parse(name).ok_or_else(|| format!("--kind `{name}` is not a kind of event"))?,
+            crate::audit::Kind::parse(name)
+                .ok_or_else(|| format!("--kind `{name}` is not a kind of event"))?,
         ),
     };
     let filter = crate::audit::Filter {
         kind,
         provider: export.provider,
         person: export.person,
-        since: export.since.as_deref().map(|t| instant("--since", t)).transpose()?,
-        until: export.until.as_deref().map(|t| instant("--until", t)).transpose()?,
+        since: export
+            .since
+            .as_deref()
+            .map(|t| instant("--since", t))
+            .transpose()?,
+        until: export
+            .until
+            .as_deref()
+            .map(|t| instant("--until", t))
+            .transpose()?,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -60,15 +60,32 @@ impl Database {
                 source,
             })?;
         }
+        let db = Self::open(settings, true).await?;
+        Migrator::up(&db.conn, None)
+            .await
+            .map_err(|e| DbError::Migrate(e.to_string()))?;
+        Ok(db)
+    }
+
+    /// Connects to the database as it is: creates no file and runs no migration (`denglu
+    /// doctor` looks, it never changes).
+    pub async fn open_existing(settings: &Settings) -> Result<Self, DbError> {
+        Self::open(settings, false).await
+    }
+
+    /// The pool. `fresh`: a new SQLite file may be made and gets the server's journal mode.
+    async fn open(settings: &Settings, fresh: bool) -> Result<Self, DbError> {
         let url = settings.database_url.expose_secret();
         let db = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
+            let mut options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbError::Url(e.to_string()))?
-                .create_if_missing(true)
+                .create_if_missing(fresh)
                 .foreign_keys(true)
-                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
+            if fresh {
+                options = options.journal_mode(SqliteJournalMode::Wal);
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(5))
@@ -93,9 +110,6 @@ impl Database {
                 pool: Pool::Postgres(pool),
             }
         };
-        Migrator::up(&db.conn, None)
-            .await
-            .map_err(|e| DbError::Migrate(e.to_string()))?;
         Ok(db)
     }
 

@@ -13,6 +13,9 @@ async fn main() -> std::process::ExitCode {
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(e) => {
+            if let Some(Command::Doctor { lang }) = cli.command {
+                return ExitCode::from(denglu::cli::doctor_without_settings(lang, &e));
+            }
             eprintln!("denglu: configuration error: {e}");
             return ExitCode::from(2);
         }

@@ -37,7 +37,10 @@ pub async fn dashboard(
     days: u32,
 ) -> Result<Dashboard, DbErr> {
     let first = today.date_naive() - Duration::days(i64::from(days) - 1);
-    let since = first.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    let since = first
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc();
     let day_list: Vec<NaiveDate> = first.iter_days().take(days as usize).collect();
     let index = |day: &str| {
         NaiveDate::parse_from_str(day, "%Y-%m-%d")

@@ -64,9 +64,11 @@ impl Auth {
     pub(super) async fn report_ended(&self, user_id: i64, store_keys: Vec<String>, why: Ending) {
         let disabled = matches!(why, Ending::AccountDisabled { .. });
         if !store_keys.is_empty() || disabled {
-            let event = Event::new(Kind::SessionEnded)
-                .user(user_id)
-                .detail(format!("{} ({})", why.as_str(), store_keys.len()));
+            let event = Event::new(Kind::SessionEnded).user(user_id).detail(format!(
+                "{} ({})",
+                why.as_str(),
+                store_keys.len()
+            ));
             let event = match why.actor() {
                 Some(actor) => event.by(actor),
                 None => event,
@@ -132,9 +134,7 @@ impl Auth {
 
     /// `{public_url}/auth/{provider}/callback`: the redirect_uri registered at the provider.
     pub fn callback_url(&self, provider: ProviderId) -> Url {
-        self.public_url
-            .join(&format!("/auth/{provider}/callback"))
-            .expect("an absolute path joined to the public URL is a valid URL")
+        callback_url(&self.public_url, provider)
     }
 }
 
@@ -150,7 +150,9 @@ pub(super) enum Ending {
     /// An administrator ended it.
     ByAdministrator(i64),
     /// The account was disabled (by an administrator, or merged into another).
-    AccountDisabled { by: Option<i64> },
+    AccountDisabled {
+        by: Option<i64>,
+    },
 }
 
 impl Ending {
@@ -172,6 +174,14 @@ impl Ending {
             _ => None,
         }
     }
+}
+
+/// The redirect_uri a provider calls back: `/auth/{provider}/callback` at the root of the
+/// public URL's host (a path in the public URL is not kept).
+pub fn callback_url(public_url: &Url, provider: ProviderId) -> Url {
+    public_url
+        .join(&format!("/auth/{provider}/callback"))
+        .expect("an absolute path joined to the public URL is a valid URL")
 }
 
 /// Converts a `std` lifetime into chrono's, saturating (configured lifetimes are minutes).

@@ -129,11 +129,7 @@ impl Auth {
         let event = Event::new(Kind::SignInSucceeded)
             .user(user_id)
             .provider(provider.as_str());
-        let event = if again {
-            event.detail("again")
-        } else {
-            event
-        };
+        let event = if again { event.detail("again") } else { event };
         audit::note(&self.db, event).await;
     }
 

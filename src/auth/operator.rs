@@ -10,8 +10,8 @@ use crate::auth::fields::Username;
 use crate::auth::signed_in::SignedIn;
 use crate::auth::store::accounts::{self, UnlinkOutcome};
 use crate::auth::store::operators::{self, MergeOutcome};
-use crate::auth::store::sessions::{self, Which};
 use crate::auth::store::people;
+use crate::auth::store::sessions::{self, Which};
 use crate::entities::{audit_event, session, user};
 
 /// One account in a list of people.

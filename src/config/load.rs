@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use providers::{AppCredentials, ConfigKey, Endpoints, ProviderId};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use std::path::Path;
@@ -32,6 +32,12 @@ impl Settings {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, ConfigError> {
         settings(&Sources::from_pairs(pairs))
+    }
+
+    /// Whether tokens are sealed with the public development key (no `DENGLU_SECRET` given,
+    /// which only the simulator's play money allows).
+    pub fn uses_development_secret(&self) -> bool {
+        self.secret.expose_secret() == DEVELOPMENT_SECRET
     }
 }
 

@@ -28,9 +28,8 @@ impl Administrator {
 
     /// Signed in recently enough to change anything.
     pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
-        self.signed_in_at.is_some_and(|at| {
-            now - at <= chrono::Duration::minutes(super::FRESH_SIGN_IN_MINUTES)
-        })
+        self.signed_in_at
+            .is_some_and(|at| now - at <= chrono::Duration::minutes(super::FRESH_SIGN_IN_MINUTES))
     }
 }
 
@@ -72,7 +71,12 @@ impl FromRequestParts<AppState> for Administrator {
                 return Err(layout::outage(locale));
             }
         }
-        let signed_in_at = session.sign_in_proof().await.ok().flatten().map(|(at, _)| at);
+        let signed_in_at = session
+            .sign_in_proof()
+            .await
+            .ok()
+            .flatten()
+            .map(|(at, _)| at);
         Ok(Administrator {
             who,
             locale,

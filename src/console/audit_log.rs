@@ -43,7 +43,9 @@ impl Params {
                 .find(|p| p.as_str() == self.provider)
                 .map(|p| p.as_str().to_string()),
             person: self.person.trim().trim_start_matches('#').parse().ok(),
-            since: day(&self.since).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()),
+            since: day(&self.since)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc()),
             until: day(&self.until)
                 .and_then(|d| d.succ_opt())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -59,7 +61,11 @@ pub async fn page(
 ) -> Response {
     let locale = admin.locale;
     let filter = params.filter();
-    let events = match app.auth.audit_events(&filter, params.before, PAGE_SIZE).await {
+    let events = match app
+        .auth
+        .audit_events(&filter, params.before, PAGE_SIZE)
+        .await
+    {
         Ok(events) => events,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the audit log");

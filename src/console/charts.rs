@@ -60,7 +60,9 @@ pub fn daily_lines(days: &[NaiveDate], series: &[Series], y_label: &str) -> Stri
                     color.stroke_width(2),
                 ))?
                 .label(line.label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+                });
         }
         if !series.is_empty() {
             chart
@@ -110,15 +112,20 @@ pub fn bars(categories: &[(String, u64)], color: RGBColor, y_label: &str) -> Str
         let plot = chart.plotting_area();
         for (i, (label, n)) in categories.iter().enumerate() {
             let x = i as f64 + 0.5;
-            let centred = (FONT, 12)
-                .into_text_style(plot)
-                .pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Center,
-                    plotters::style::text_anchor::VPos::Top,
-                ));
+            let centred =
+                (FONT, 12)
+                    .into_text_style(plot)
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Top,
+                    ));
             let (px, _) = plot.map_coordinate(&(x, 0));
             let (_, bottom) = plot.get_pixel_range();
-            root.draw(&Text::new(label.clone(), (px, bottom.end + 8), centred.clone()))?;
+            root.draw(&Text::new(
+                label.clone(),
+                (px, bottom.end + 8),
+                centred.clone(),
+            ))?;
             plot.draw(&Text::new(
                 n.to_string(),
                 (x, *n),
@@ -175,7 +182,10 @@ mod tests {
             COLORS[2],
             "failures",
         );
-        assert!(svg.contains("invalid_code") && svg.contains("misconfigured"), "{svg}");
+        assert!(
+            svg.contains("invalid_code") && svg.contains("misconfigured"),
+            "{svg}"
+        );
         assert_eq!(svg.matches("<rect").count() >= 2, true, "{svg}");
     }
 }

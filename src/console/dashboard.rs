@@ -70,7 +70,10 @@ pub async fn page(admin: Administrator, State(app): State<AppState>) -> Response
     let totals = [
         ("console-total-sign-ins", figures.total_sign_ins()),
         ("console-total-new-accounts", figures.sign_ups.iter().sum()),
-        ("console-total-qr-confirmed", figures.qr_confirmed.iter().sum()),
+        (
+            "console-total-qr-confirmed",
+            figures.qr_confirmed.iter().sum(),
+        ),
         (
             "console-total-failures",
             figures.failures_by_kind.iter().map(|(_, n)| n).sum(),

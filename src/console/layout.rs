@@ -11,7 +11,11 @@ use crate::i18n::{LANG_COOKIE, Locale, cookie_value};
 
 /// The visitor's language, as the site's pages negotiate it.
 pub fn locale_of(headers: &HeaderMap) -> Locale {
-    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let cookie = header(COOKIE).and_then(|c| cookie_value(c, LANG_COOKIE));
     Locale::negotiate(cookie, header(ACCEPT_LANGUAGE))
 }

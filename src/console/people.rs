@@ -155,9 +155,7 @@ pub fn status_label(
     is_admin: bool,
 ) -> String {
     let mut label = match (status, merged_into) {
-        (_, Some(into)) => {
-            locale.t_with("console-status-merged", &[("into", format!("#{into}"))])
-        }
+        (_, Some(into)) => locale.t_with("console-status-merged", &[("into", format!("#{into}"))]),
         ("active", None) => locale.t("console-status-active"),
         _ => locale.t("console-status-disabled"),
     };

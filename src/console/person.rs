@@ -81,7 +81,12 @@ pub async fn page(
     let title = format!("{} (@{})", account.display_name, account.username);
     let active = account.status == "active";
     let merged = account.merged_into.is_some();
-    let status = status_label(locale, &account.status, account.merged_into, account.is_admin);
+    let status = status_label(
+        locale,
+        &account.status,
+        account.merged_into,
+        account.is_admin,
+    );
     let all_events = format!("/admin/audit?person={id}");
     let body = view! {
         {fresh_notice(locale, fresh, &here)}

@@ -75,10 +75,17 @@ async fn the_console_is_not_found_for_anyone_but_an_administrator() {
 
     let (admin, _) = administrator(&app, "qq", 1, "boss").await;
     for path in paths {
-        assert_eq!(page(&admin, path).await.0, 200, "{path} for an administrator");
+        assert_eq!(
+            page(&admin, path).await.0,
+            200,
+            "{path} for an administrator"
+        );
     }
     let (_, html) = page(&admin, "/admin").await;
-    assert!(html.contains("概览") && html.contains("<svg"), "the dashboard in Chinese");
+    assert!(
+        html.contains("概览") && html.contains("<svg"),
+        "the dashboard in Chinese"
+    );
     let english = admin.clone();
     let response = english
         .client
@@ -88,11 +95,15 @@ async fn the_console_is_not_found_for_anyone_but_an_administrator() {
         .await
         .expect("the app answers");
     assert_eq!(
-        response.headers()["cache-control"], "no-store",
+        response.headers()["cache-control"],
+        "no-store",
         "people's data is never cached"
     );
     let html = response.text().await.expect("a page");
-    assert!(html.contains("People") && html.contains("@someone"), "in English");
+    assert!(
+        html.contains("People") && html.contains("@someone"),
+        "in English"
+    );
 
     // Revoked: the console is gone again.
     denglu::auth::set_administrator(&app.db.conn, "boss", false)
@@ -128,9 +139,15 @@ async fn people_are_found_by_name_id_and_method_a_page_at_a_time() {
     let (_, html) = page(&admin, &format!("/admin/people?q=%23{alice}")).await;
     assert!(html.contains("@alice_w"), "by #id");
     let (_, html) = page(&admin, "/admin/people?method=weibo").await;
-    assert!(html.contains("@alice_w") && !html.contains("@boss"), "by method");
+    assert!(
+        html.contains("@alice_w") && !html.contains("@boss"),
+        "by method"
+    );
     let (_, html) = page(&admin, "/admin/people?q=%25").await;
-    assert!(!html.contains("@alice_w"), "a % is a character, not a wildcard");
+    assert!(
+        !html.contains("@alice_w"),
+        "a % is a character, not a wildcard"
+    );
 
     let (_, first) = page(&admin, "/admin/people").await;
     assert_eq!(first.matches("data-person=").count(), 20, "a page of 20");
@@ -185,7 +202,10 @@ async fn every_administrator_action_is_audited_with_who_did_it() {
     assert_eq!(still.iter().filter(|s| **s).count(), 1, "one session ended");
     let ended = events(&app, "session_ended").await;
     let by_admin = ended.last().expect("audited");
-    assert_eq!((by_admin.user_id, by_admin.actor_id), (Some(alice), Some(admin_id)));
+    assert_eq!(
+        (by_admin.user_id, by_admin.actor_id),
+        (Some(alice), Some(admin_id))
+    );
 
     // Unlink WeChat; the last method cannot go.
     let person = app.auth.person(alice).await.unwrap().unwrap();
@@ -195,13 +215,28 @@ async fn every_administrator_action_is_audited_with_who_did_it() {
         .find(|i| i.provider == "wechat")
         .expect("linked")
         .id;
-    let weibo = person.identities.iter().find(|i| i.provider == "weibo").unwrap().id;
+    let weibo = person
+        .identities
+        .iter()
+        .find(|i| i.provider == "weibo")
+        .unwrap()
+        .id;
     assert_eq!(
-        post(&admin, &format!("/admin/people/{alice}/identities/{wechat}/unlink"), &[]).await,
+        post(
+            &admin,
+            &format!("/admin/people/{alice}/identities/{wechat}/unlink"),
+            &[]
+        )
+        .await,
         format!("/admin/people/{alice}?notice=unlinked")
     );
     assert_eq!(
-        post(&admin, &format!("/admin/people/{alice}/identities/{weibo}/unlink"), &[]).await,
+        post(
+            &admin,
+            &format!("/admin/people/{alice}/identities/{weibo}/unlink"),
+            &[]
+        )
+        .await,
         format!("/admin/people/{alice}?error=last-method")
     );
     let unlinked = events(&app, "unlinked").await;
@@ -220,7 +255,10 @@ async fn every_administrator_action_is_audited_with_who_did_it() {
         "/login?error=refused"
     );
     let disabled = events(&app, "account_disabled").await;
-    assert_eq!((disabled[0].user_id, disabled[0].actor_id), (Some(alice), Some(admin_id)));
+    assert_eq!(
+        (disabled[0].user_id, disabled[0].actor_id),
+        (Some(alice), Some(admin_id))
+    );
     let (_, html) = page(&admin, &format!("/admin/people/{alice}")).await;
     assert!(html.contains(r#"data-status="disabled""#));
     assert_eq!(
@@ -228,7 +266,10 @@ async fn every_administrator_action_is_audited_with_who_did_it() {
         format!("/admin/people/{alice}?notice=enabled")
     );
     assert_eq!(phone.sign_in_with(&app, "weibo", 2).await, "/account");
-    assert_eq!(events(&app, "account_enabled").await[0].actor_id, Some(admin_id));
+    assert_eq!(
+        events(&app, "account_enabled").await[0].actor_id,
+        Some(admin_id)
+    );
 
     // An administrator cannot disable themselves (and lock everyone out).
     assert_eq!(
@@ -248,7 +289,10 @@ async fn a_change_needs_a_sign_in_within_fifteen_minutes() {
 
     let (status, html) = page(&admin, &format!("/admin/people/{alice}")).await;
     assert_eq!(status, 200, "looking needs no fresh sign-in");
-    assert!(html.contains("data-fresh-needed"), "says why the buttons are off");
+    assert!(
+        html.contains("data-fresh-needed"),
+        "says why the buttons are off"
+    );
     let next = format!("/admin/people/{alice}");
     let to_login = post(&admin, &format!("/admin/people/{alice}/disable"), &[]).await;
     assert_eq!(
@@ -293,11 +337,16 @@ async fn age_sign_in(app: &TestApp, user_id: i64, minutes: i64) {
         let id: i64 = row.try_get("", "id").unwrap();
         let data: String = row.try_get("", "data").unwrap();
         let mut json: serde_json::Value = serde_json::from_str(&data).expect("session JSON");
-        assert!(json.get("signed_in_at").is_some(), "the session knows when: {json}");
+        assert!(
+            json.get("signed_in_at").is_some(),
+            "the session knows when: {json}"
+        );
         json["signed_in_at"] = serde_json::Value::String(then.clone());
         let text = json.to_string().replace('\'', "''");
-        app.execute(&format!("UPDATE sessions SET data = '{text}' WHERE id = {id}"))
-            .await;
+        app.execute(&format!(
+            "UPDATE sessions SET data = '{text}' WHERE id = {id}"
+        ))
+        .await;
     }
 }
 
@@ -316,7 +365,10 @@ async fn merging_moves_every_identity_and_ends_the_emptied_accounts_sessions() {
     let mismatch = post(
         &admin,
         &format!("/admin/people/{from}/merge"),
-        &[("into", &into.to_string()), ("confirm_username", "xiaoming")],
+        &[
+            ("into", &into.to_string()),
+            ("confirm_username", "xiaoming"),
+        ],
     )
     .await;
     assert!(mismatch.contains("error=confirm-mismatch"), "{mismatch}");
@@ -325,11 +377,17 @@ async fn merging_moves_every_identity_and_ends_the_emptied_accounts_sessions() {
     let merged = post(
         &admin,
         &format!("/admin/people/{from}/merge"),
-        &[("into", &into.to_string()), ("confirm_username", "xiaoming_old")],
+        &[
+            ("into", &into.to_string()),
+            ("confirm_username", "xiaoming_old"),
+        ],
     )
     .await;
     assert_eq!(merged, format!("/admin/people/{into}?notice=merged"));
-    assert!(old.me().await.is_none(), "the emptied account's sessions ended");
+    assert!(
+        old.me().await.is_none(),
+        "the emptied account's sessions ended"
+    );
     let me = new.me().await.expect("the kept account is still signed in");
     let mut methods: Vec<&str> = me["identities"]
         .as_array()
@@ -350,8 +408,17 @@ async fn merging_moves_every_identity_and_ends_the_emptied_accounts_sessions() {
         ("disabled", Some(into))
     );
     let recorded = events(&app, "accounts_merged").await;
-    assert_eq!((recorded[0].user_id, recorded[0].actor_id), (Some(into), Some(admin_id)));
-    assert!(recorded[0].detail.as_deref().unwrap().contains("xiaoming_old"));
+    assert_eq!(
+        (recorded[0].user_id, recorded[0].actor_id),
+        (Some(into), Some(admin_id))
+    );
+    assert!(
+        recorded[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("xiaoming_old")
+    );
     // A merged account cannot be enabled again (its identities are elsewhere).
     assert_eq!(
         post(&admin, &format!("/admin/people/{from}/enable"), &[]).await,
@@ -393,8 +460,20 @@ async fn a_merge_that_fails_half_way_changes_nothing() {
     assert_eq!(kept.identities.len(), 1, "the identity did not move");
     assert_eq!(kept.account.status, "active");
     assert!(old.me().await.is_some(), "its session lives");
-    assert_eq!(app.auth.person(into).await.unwrap().unwrap().identities.len(), 1);
-    assert!(events(&app, "accounts_merged").await.is_empty(), "nothing recorded");
+    assert_eq!(
+        app.auth
+            .person(into)
+            .await
+            .unwrap()
+            .unwrap()
+            .identities
+            .len(),
+        1
+    );
+    assert!(
+        events(&app, "accounts_merged").await.is_empty(),
+        "nothing recorded"
+    );
 }
 
 #[tokio::test]
@@ -410,5 +489,14 @@ async fn two_accounts_with_a_method_at_the_same_provider_are_not_merged() {
     )
     .await;
     assert_eq!(outcome, format!("/admin/people/{from}?error=same-provider"));
-    assert_eq!(app.auth.person(from).await.unwrap().unwrap().identities.len(), 1);
+    assert_eq!(
+        app.auth
+            .person(from)
+            .await
+            .unwrap()
+            .unwrap()
+            .identities
+            .len(),
+        1
+    );
 }

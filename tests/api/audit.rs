@@ -12,7 +12,8 @@ use crate::helpers::{location, spawn_app};
 #[tokio::test]
 async fn a_sign_in_is_recorded_with_its_request_id_address_and_browser() {
     let app = spawn_app().await;
-    let browser = app.browser_with_agent("Mozilla/5.0 (Windows NT 10.0) Chrome/130.0 Safari/537.36");
+    let browser =
+        app.browser_with_agent("Mozilla/5.0 (Windows NT 10.0) Chrome/130.0 Safari/537.36");
     app.auto_approve("qq", 1).await;
     let authorize = browser.start("qq", "").await;
     let callback = browser.authorize(&authorize).await;
@@ -37,7 +38,13 @@ async fn a_sign_in_is_recorded_with_its_request_id_address_and_browser() {
     let id = browser.me().await.unwrap()["id"].as_i64().unwrap();
     assert_eq!(signed_in[0].user_id, Some(id));
     assert_eq!(signed_in[0].client.as_deref(), Some("127.0.0.1"));
-    assert!(signed_in[0].agent.as_deref().unwrap().contains("Chrome/130.0"));
+    assert!(
+        signed_in[0]
+            .agent
+            .as_deref()
+            .unwrap()
+            .contains("Chrome/130.0")
+    );
 
     // A returning sign-in is recorded in the callback's own request.
     browser.sign_out().await;
@@ -68,14 +75,22 @@ async fn a_failed_sign_in_keeps_the_providers_code_and_message_but_no_code_or_st
         json!({"endpoint": "api.weixin.qq.com/sns/oauth2/access_token", "kind": "error", "code": 40125}),
     )
     .await;
-    assert_eq!(browser.callback(&callback).await, "/login?error=misconfigured");
+    assert_eq!(
+        browser.callback(&callback).await,
+        "/login?error=misconfigured"
+    );
     let failed = events(&app, "signin_failed").await;
     assert_eq!(failed.len(), 1);
     let event = &failed[0];
     assert_eq!(event.provider.as_deref(), Some("wechat"));
     assert_eq!(event.error_kind.as_deref(), Some("misconfigured"));
     assert_eq!(event.provider_code.as_deref(), Some("40125"));
-    assert!(event.provider_message.as_deref().is_some_and(|m| !m.is_empty()));
+    assert!(
+        event
+            .provider_message
+            .as_deref()
+            .is_some_and(|m| !m.is_empty())
+    );
 
     // A callback with a state that is not this browser's is recorded as such.
     let victim = app.new_browser();
@@ -97,7 +112,10 @@ async fn a_failed_sign_in_keeps_the_providers_code_and_message_but_no_code_or_st
     assert_eq!(secrets.len(), 2);
     let log = format!("{:?}", events(&app, "signin_failed").await);
     for secret in &secrets {
-        assert!(!log.contains(secret.as_str()), "{secret} leaked into the log");
+        assert!(
+            !log.contains(secret.as_str()),
+            "{secret} leaked into the log"
+        );
     }
 }
 
@@ -133,10 +151,19 @@ async fn the_log_exports_as_json_lines_filtered_by_kind_and_time() {
     let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["signup", "signin_succeeded", "session_ended", "signin_succeeded"],
+        [
+            "signup",
+            "signin_succeeded",
+            "session_ended",
+            "signin_succeeded"
+        ],
         "oldest first"
     );
-    assert!(lines.iter().all(|l| l["request_id"].is_string() && l["at"].is_string()));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["request_id"].is_string() && l["at"].is_string())
+    );
     assert!(!all.contains(&session), "no session id in the log");
 
     let (_, only) = {
@@ -212,7 +239,10 @@ async fn the_dashboard_counts_sign_ins_failures_and_new_accounts_in_both_languag
     );
 
     let zh = admin.get("/admin").await.text().await.unwrap();
-    assert!(zh.contains("每天各登录方式的登录次数"), "the chart's caption in Chinese");
+    assert!(
+        zh.contains("每天各登录方式的登录次数"),
+        "the chart's caption in Chinese"
+    );
     assert!(
         zh.contains(r#"data-total="console-total-sign-ins" class="console-total-figure">2<"#),
         "two sign-ins: {}",
@@ -231,5 +261,8 @@ async fn the_dashboard_counts_sign_ins_failures_and_new_accounts_in_both_languag
         .await
         .unwrap();
     assert!(en.contains("Sign-ins per provider per day"));
-    assert!(en.contains("QQ") && en.contains("Weibo"), "legends name the providers");
+    assert!(
+        en.contains("QQ") && en.contains("Weibo"),
+        "legends name the providers"
+    );
 }

@@ -6,6 +6,7 @@ mod audit;
 mod avatars;
 mod browser_defences;
 mod cli;
+mod doctor;
 mod fixation;
 mod flows_accounts;
 mod flows_double_redirect;
