@@ -14,11 +14,18 @@ export type RegisteredClient = { client_id: string; client_secret?: string };
 /** `denglu client add ARGS` on the database of the server playwright.config.ts started (in
  * DENGLU_E2E_DATA); returns the one JSON object it prints. */
 export function addClient(port: string, args: string[]): RegisteredClient {
+  const client = JSON.parse(denglu(port, ['client', 'add', ...args])) as RegisteredClient;
+  expect(client.client_id).toBeTruthy();
+  return client;
+}
+
+/** Runs a `denglu` command on the server's database and configuration; returns its output. */
+export function denglu(port: string, args: string[]): string {
   const data = process.env.DENGLU_E2E_DATA;
   if (!data) throw new Error('DENGLU_E2E_DATA is unset: run through playwright.config.ts');
   // As in playwright.config.ts, relative to end2end/.
   const serverBin = resolve(process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu');
-  const out = execFileSync(serverBin, ['client', 'add', ...args], {
+  return execFileSync(serverBin, args, {
     encoding: 'utf8',
     env: {
       ...process.env,
@@ -27,7 +34,4 @@ export function addClient(port: string, args: string[]): RegisteredClient {
       DENGLU_SIMULATOR: '1',
     },
   });
-  const client = JSON.parse(out) as RegisteredClient;
-  expect(client.client_id).toBeTruthy();
-  return client;
 }

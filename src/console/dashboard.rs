@@ -107,30 +107,32 @@ pub async fn page(admin: Administrator, State(app): State<AppState>) -> Response
             view! { <p class="empty">{locale.t("console-no-failure-codes")}</p> }.into_any()
         } else {
             view! {
-                <table class="console-table" data-failure-codes="">
-                    <thead>
-                        <tr>
-                            <th scope="col">{locale.t("console-col-provider")}</th>
-                            <th scope="col">{locale.t("console-col-code")}</th>
-                            <th scope="col">{locale.t("console-col-count")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {codes
-                            .into_iter()
-                            .map(|(provider, code, n)| {
-                                let href = format!("/admin/audit?kind={failed}&provider={provider}");
-                                view! {
-                                    <tr>
-                                        <td>{provider_name(locale, &provider)}</td>
-                                        <td><a href=href>{code}</a></td>
-                                        <td>{n.to_string()}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
+                <div class="console-scroll">
+                    <table class="console-table" data-failure-codes="">
+                        <thead>
+                            <tr>
+                                <th scope="col">{locale.t("console-col-provider")}</th>
+                                <th scope="col">{locale.t("console-col-code")}</th>
+                                <th scope="col">{locale.t("console-col-count")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {codes
+                                .into_iter()
+                                .map(|(provider, code, n)| {
+                                    let href = format!("/admin/audit?kind={failed}&provider={provider}");
+                                    view! {
+                                        <tr>
+                                            <td>{provider_name(locale, &provider)}</td>
+                                            <td><a href=href>{code}</a></td>
+                                            <td>{n.to_string()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             }
             .into_any()
         }}

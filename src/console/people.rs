@@ -95,45 +95,47 @@ pub async fn page(
             <button class="button small" type="submit">{locale.t("console-search")}</button>
         </form>
         <p class="console-count">{showing}</p>
-        <table class="console-table" data-people="">
-            <thead>
-                <tr>
-                    <th scope="col">"#"</th>
-                    <th scope="col">{locale.t("console-col-person")}</th>
-                    <th scope="col">{locale.t("console-col-methods")}</th>
-                    <th scope="col">{locale.t("console-col-status")}</th>
-                    <th scope="col">{locale.t("console-col-created")}</th>
-                </tr>
-            </thead>
-            <tbody>
-                {found
-                    .people
-                    .into_iter()
-                    .map(|person| {
-                        let account = person.account;
-                        let href = format!("/admin/people/{}", account.id);
-                        let methods = person
-                            .methods
-                            .iter()
-                            .map(|m| provider_name(locale, m))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        view! {
-                            <tr data-person=account.id.to_string()>
-                                <td>{account.id.to_string()}</td>
-                                <td>
-                                    <a href=href>{account.display_name}</a>
-                                    <span class="console-username">{format!("@{}", account.username)}</span>
-                                </td>
-                                <td>{methods}</td>
-                                <td>{status_label(locale, &account.status, account.merged_into, account.is_admin)}</td>
-                                <td>{minute(account.created_at)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="console-scroll">
+            <table class="console-table" data-people="">
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        <th scope="col">{locale.t("console-col-person")}</th>
+                        <th scope="col">{locale.t("console-col-methods")}</th>
+                        <th scope="col">{locale.t("console-col-status")}</th>
+                        <th scope="col">{locale.t("console-col-created")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {found
+                        .people
+                        .into_iter()
+                        .map(|person| {
+                            let account = person.account;
+                            let href = format!("/admin/people/{}", account.id);
+                            let methods = person
+                                .methods
+                                .iter()
+                                .map(|m| provider_name(locale, m))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            view! {
+                                <tr data-person=account.id.to_string()>
+                                    <td>{account.id.to_string()}</td>
+                                    <td>
+                                        <a href=href>{account.display_name}</a>
+                                        <span class="console-username">{format!("@{}", account.username)}</span>
+                                    </td>
+                                    <td>{methods}</td>
+                                    <td>{status_label(locale, &account.status, account.merged_into, account.is_admin)}</td>
+                                    <td>{minute(account.created_at)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
         <nav class="console-pages" aria-label=locale.t("console-pages")>
             {previous.map(|href| view! { <a rel="prev" href=href>{locale.t("console-previous")}</a> })}
             {next.map(|href| view! { <a rel="next" href=href>{locale.t("console-next")}</a> })}

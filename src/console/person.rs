@@ -154,59 +154,61 @@ fn identities_table(
 ) -> impl IntoView {
     let last = identities.len() <= 1;
     view! {
-        <table class="console-table" data-identities="">
-            <thead>
-                <tr>
-                    <th scope="col">{locale.t("console-col-provider")}</th>
-                    <th scope="col">{locale.t("console-col-nickname")}</th>
-                    <th scope="col">{locale.t("console-col-ids")}</th>
-                    <th scope="col">{locale.t("console-col-linked")}</th>
-                    <th scope="col">{locale.t("console-col-last-used")}</th>
-                    <th scope="col"></th>
-                </tr>
-            </thead>
-            <tbody>
-                {identities
-                    .into_iter()
-                    .map(|identity| {
-                        let unlink = format!("/admin/people/{user}/identities/{}/unlink", identity.id);
-                        view! {
-                            <tr data-identity=identity.provider.clone()>
-                                <td>{provider_name(locale, &identity.provider)}</td>
-                                <td>{identity.nickname}</td>
-                                <td class="console-ids">
-                                    {identity
-                                        .unionid
-                                        .map(|u| view! { <div>"unionid: " <code data-unionid="">{u}</code></div> })}
-                                    {identity
-                                        .openids
-                                        .into_iter()
-                                        .map(|(app, openid)| {
-                                            view! { <div>"openid (" {app} "): " <code data-openid="">{openid}</code></div> }
-                                        })
-                                        .collect_view()}
-                                    <div>{locale.t("console-subject")} ": " <code>{identity.subject}</code></div>
-                                </td>
-                                <td>{minute(identity.linked_at)}</td>
-                                <td>{minute(identity.last_used_at)}</td>
-                                <td>
-                                    {(!last)
-                                        .then(|| {
-                                            view! {
-                                                <form method="post" action=unlink>
-                                                    <button class="button small" type="submit" data-action="unlink" disabled=!fresh>
-                                                        {locale.t("account-unlink")}
-                                                    </button>
-                                                </form>
-                                            }
-                                        })}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="console-scroll">
+            <table class="console-table" data-identities="">
+                <thead>
+                    <tr>
+                        <th scope="col">{locale.t("console-col-provider")}</th>
+                        <th scope="col">{locale.t("console-col-nickname")}</th>
+                        <th scope="col">{locale.t("console-col-ids")}</th>
+                        <th scope="col">{locale.t("console-col-linked")}</th>
+                        <th scope="col">{locale.t("console-col-last-used")}</th>
+                        <th scope="col"></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {identities
+                        .into_iter()
+                        .map(|identity| {
+                            let unlink = format!("/admin/people/{user}/identities/{}/unlink", identity.id);
+                            view! {
+                                <tr data-identity=identity.provider.clone()>
+                                    <td>{provider_name(locale, &identity.provider)}</td>
+                                    <td>{identity.nickname}</td>
+                                    <td class="console-ids">
+                                        {identity
+                                            .unionid
+                                            .map(|u| view! { <div>"unionid: " <code data-unionid="">{u}</code></div> })}
+                                        {identity
+                                            .openids
+                                            .into_iter()
+                                            .map(|(app, openid)| {
+                                                view! { <div>"openid (" {app} "): " <code data-openid="">{openid}</code></div> }
+                                            })
+                                            .collect_view()}
+                                        <div>{locale.t("console-subject")} ": " <code>{identity.subject}</code></div>
+                                    </td>
+                                    <td>{minute(identity.linked_at)}</td>
+                                    <td>{minute(identity.last_used_at)}</td>
+                                    <td>
+                                        {(!last)
+                                            .then(|| {
+                                                view! {
+                                                    <form method="post" action=unlink>
+                                                        <button class="button small" type="submit" data-action="unlink" disabled=!fresh>
+                                                            {locale.t("account-unlink")}
+                                                        </button>
+                                                    </form>
+                                                }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -220,45 +222,47 @@ fn sessions_table(
         return view! { <p class="empty">{locale.t("console-no-sessions")}</p> }.into_any();
     }
     view! {
-        <table class="console-table" data-sessions="">
-            <thead>
-                <tr>
-                    <th scope="col">{locale.t("console-col-device")}</th>
-                    <th scope="col">{locale.t("console-col-provider")}</th>
-                    <th scope="col">{locale.t("console-col-signed-in")}</th>
-                    <th scope="col">{locale.t("console-col-last-seen")}</th>
-                    <th scope="col"></th>
-                </tr>
-            </thead>
-            <tbody>
-                {sessions
-                    .into_iter()
-                    .map(|session| {
-                        let end = format!("/admin/people/{user}/sessions/{}/end", session.id);
-                        let device = [session.agent, session.network]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" · ");
-                        view! {
-                            <tr data-session=session.id.to_string()>
-                                <td>{device}</td>
-                                <td>{session.method.map(|m| provider_name(locale, &m)).unwrap_or_default()}</td>
-                                <td>{minute(session.created_at)}</td>
-                                <td>{minute(session.last_seen_at)}</td>
-                                <td>
-                                    <form method="post" action=end>
-                                        <button class="button small" type="submit" data-action="end-session" disabled=!fresh>
-                                            {locale.t("account-session-end")}
-                                        </button>
-                                    </form>
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="console-scroll">
+            <table class="console-table" data-sessions="">
+                <thead>
+                    <tr>
+                        <th scope="col">{locale.t("console-col-device")}</th>
+                        <th scope="col">{locale.t("console-col-provider")}</th>
+                        <th scope="col">{locale.t("console-col-signed-in")}</th>
+                        <th scope="col">{locale.t("console-col-last-seen")}</th>
+                        <th scope="col"></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {sessions
+                        .into_iter()
+                        .map(|session| {
+                            let end = format!("/admin/people/{user}/sessions/{}/end", session.id);
+                            let device = [session.agent, session.network]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" · ");
+                            view! {
+                                <tr data-session=session.id.to_string()>
+                                    <td>{device}</td>
+                                    <td>{session.method.map(|m| provider_name(locale, &m)).unwrap_or_default()}</td>
+                                    <td>{minute(session.created_at)}</td>
+                                    <td>{minute(session.last_seen_at)}</td>
+                                    <td>
+                                        <form method="post" action=end>
+                                            <button class="button small" type="submit" data-action="end-session" disabled=!fresh>
+                                                {locale.t("account-session-end")}
+                                            </button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
     .into_any()
 }
