@@ -28,7 +28,7 @@ SERVER_BIN := $(CARGO_TARGET_DIR)/$(if $(filter release,$(PROFILE)),release,debu
 
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps django-site bench clean-site wasm-size
+.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps django-site bench clean-site wasm-size screenshots
 
 help:
 	@echo "make run        build and serve Denglu on SQLite with simulated providers"
@@ -37,6 +37,7 @@ help:
 	@echo "make bench      simulator throughput; waiting QR pages per instance and confirm latency;"
 	@echo "                OpenID Connect sign-ins per second and server CPU per token request"
 	@echo "make wasm-size  release build of the browser bundle and its gzip size"
+	@echo "make screenshots  the README's screenshots, from the browser tests (docs/screenshots)"
 
 ## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock, installed when missing.
 tools:
@@ -93,6 +94,11 @@ django-site:
 
 e2e: site server e2e-deps
 	cd end2end && DENGLU_SERVER_BIN=$(SERVER_BIN) DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test
+
+## The README's screenshots, taken by the browser tests that walk those pages.
+screenshots: site server e2e-deps
+	cd end2end && DENGLU_SCREENSHOTS=$(CURDIR)/docs/screenshots DENGLU_SERVER_BIN=$(SERVER_BIN) \
+		DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test console
 
 ## Benchmarks: they print figures; nothing is asserted on speed.
 bench:

@@ -1,6 +1,6 @@
 //! Who may use the console: a signed-in administrator. Everyone else, signed in or not, gets
 //! the same 404 as any unknown address, so the console does not announce itself. A change
-//! also needs a sign-in within the last [`FRESH_SIGN_IN_MINUTES`](super::FRESH_SIGN_IN_MINUTES).
+//! also needs a sign-in within the last [`FRESH_SIGN_IN_MINUTES`].
 
 use axum::extract::{FromRequestParts, State};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +12,9 @@ use crate::auth::{SignInSession, SignedIn};
 use crate::console::layout;
 use crate::i18n::Locale;
 use crate::state::AppState;
+
+/// How recent a sign-in must be for an administrator's change.
+pub const FRESH_SIGN_IN_MINUTES: i64 = 15;
 
 /// A request from an administrator, in their language.
 pub struct Administrator {
@@ -29,7 +32,7 @@ impl Administrator {
     /// Signed in recently enough to change anything.
     pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
         self.signed_in_at
-            .is_some_and(|at| now - at <= chrono::Duration::minutes(super::FRESH_SIGN_IN_MINUTES))
+            .is_some_and(|at| now - at <= chrono::Duration::minutes(FRESH_SIGN_IN_MINUTES))
     }
 }
 

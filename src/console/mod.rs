@@ -22,9 +22,6 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-/// How recent a sign-in must be for an administrator's change.
-pub const FRESH_SIGN_IN_MINUTES: i64 = 15;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard::page))
