@@ -186,6 +186,6 @@ mod tests {
             svg.contains("invalid_code") && svg.contains("misconfigured"),
             "{svg}"
         );
-        assert_eq!(svg.matches("<rect").count() >= 2, true, "{svg}");
+        assert!(svg.matches("<rect").count() >= 2, "{svg}");
     }
 }
