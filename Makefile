@@ -55,6 +55,8 @@ site: tools
 		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_OUT)/denglu.wasm
 	cp style/main.css $(PKG_DIR)/denglu.css
 	cp -R public/. $(SITE_ROOT)/
+	@# Fingerprinted, precompressed copies and pkg/assets.json (see tools/assets).
+	cargo run --quiet -p assets --release -- $(PKG_DIR)
 
 server:
 	cargo build --bin denglu --no-default-features --features ssr $(SERVER_FLAGS)

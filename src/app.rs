@@ -1,10 +1,11 @@
 //! The HTML shell and the routes of the Leptos app.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::assets::AssetNames;
 use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
 use crate::components::site_info::provide_site_info;
 use crate::components::user_menu::SessionChanged;
@@ -20,6 +21,8 @@ use crate::pages::signup::SignupPage;
 /// The whole document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = request_locale();
+    let assets = use_context::<AssetNames>().unwrap_or_default();
+    let pkg = format!("/{}", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -27,14 +30,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=format!("{pkg}/{}", assets.css)/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <Hydration pkg assets/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Loads the bundle under its fingerprinted names and hydrates the page (Leptos's
+/// `HydrationScripts` would look for its own hash file beside the server binary).
+#[component]
+fn Hydration(pkg: String, assets: AssetNames) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let js = format!("{pkg}/{}", assets.js);
+    let wasm = format!("{pkg}/{}", assets.wasm);
+    let script = format!(
+        "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()));"
+    );
+    view! {
+        <link rel="modulepreload" href=js crossorigin=""/>
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
+        <script type="module" nonce=nonce>{script}</script>
     }
 }
 
@@ -49,7 +70,6 @@ pub fn App() -> impl IntoView {
     provide_context(SessionChanged::new());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/denglu.css"/>
         <Title formatter=move |title: String| format!("{title} · {}", locale.t("app-name"))/>
         <Meta name="description" content=locale.t("meta-description")/>
         <Router>

@@ -84,7 +84,8 @@ pub struct AuditExport {
     /// From this day (YYYY-MM-DD, UTC) or time (RFC 3339).
     #[arg(long)]
     pub since: Option<String>,
-    /// Before this day (YYYY-MM-DD, UTC: the day itself excluded) or time (RFC 3339).
+    /// Up to this day (YYYY-MM-DD, UTC: the day itself included, as in /admin/audit) or
+    /// before this time (RFC 3339).
     #[arg(long)]
     pub until: Option<String>,
 }
@@ -306,12 +307,12 @@ async fn export_audit(
         since: export
             .since
             .as_deref()
-            .map(|t| instant("--since", t))
+            .map(|t| instant("--since", t, false))
             .transpose()?,
         until: export
             .until
             .as_deref()
-            .map(|t| instant("--until", t))
+            .map(|t| instant("--until", t, true))
             .transpose()?,
     };
     let stdout = std::io::stdout();
@@ -339,9 +340,15 @@ async fn export_audit(
     out.flush().map_err(|e| format!("cannot write: {e}"))
 }
 
-/// A day (its midnight, UTC) or an RFC 3339 time.
-fn instant(flag: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+/// An RFC 3339 time, or a day: its first midnight (UTC), or with `day_end` the next one, so
+/// that `--until 2026-11-29` takes in the whole of that day.
+fn instant(flag: &str, text: &str, day_end: bool) -> Result<chrono::DateTime<chrono::Utc>, String> {
     if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let day = if day_end {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
         return Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     }
     chrono::DateTime::parse_from_rfc3339(text)

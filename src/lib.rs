@@ -3,6 +3,7 @@
 //! The same crate is the server (feature `ssr`) and the browser app (feature `hydrate`).
 
 pub mod app;
+pub mod assets;
 pub mod components;
 pub mod i18n;
 pub mod model;
@@ -30,6 +31,8 @@ pub mod doctor;
 pub mod entities;
 #[cfg(feature = "ssr")]
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod fallback;
 #[cfg(feature = "ssr")]
 pub mod metrics;
 #[cfg(feature = "ssr")]

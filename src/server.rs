@@ -137,7 +137,11 @@ impl Application {
         oidc.spawn_sweeper();
         let session_ends: Arc<dyn crate::auth::SessionEnds> = oidc.clone();
         auth.on_session_end(&session_ends);
+        let assets = crate::assets::load(
+            &std::path::Path::new(&settings.site_root).join(&settings.site_pkg_dir),
+        );
         let state = AppState {
+            assets,
             leptos_options,
             db,
             auth,
@@ -191,21 +195,13 @@ fn router(state: AppState, store: session::Store) -> Router {
             &state,
             leptos_routes,
             move || {
+                provide_context(context_state.assets.clone());
                 provide_context(context_state.clone());
                 defences::provide_nonce();
             },
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(
-            move || {
-                provide_context(fallback_state.clone());
-                defences::provide_nonce();
-            },
-            shell,
-        ))
+        .fallback(crate::fallback::handler(fallback_state))
         .with_state(state)
         // The app's own routes only: the simulator plays other sites.
         .layer(axum::middleware::map_response(
@@ -216,6 +212,20 @@ fn router(state: AppState, store: session::Store) -> Router {
             defences::stay_on_site,
         ))
         .layer(axum::middleware::from_fn(routes::device::note_device));
+
+    // The bundle and stylesheet, precompressed at build time (the `.br` or `.gz` beside each
+    // file, as the browser accepts) and cached for a year under their fingerprinted names.
+    let pkg = std::path::Path::new(&settings.site_root).join(&settings.site_pkg_dir);
+    app = app.nest_service(
+        &format!("/{}", settings.site_pkg_dir),
+        ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(crate::assets::cache_for_assets))
+            .service(
+                tower_http::services::ServeDir::new(pkg)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+    );
 
     if settings.simulator {
         let config = simulator_config(settings.public_url.as_ref());

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use url::Url;
 
+use crate::assets::AssetNames;
 use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::Database;
@@ -15,6 +16,8 @@ use crate::qr::QrSignIn;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The fingerprinted names of the bundle and the stylesheet.
+    pub assets: AssetNames,
     pub settings: Arc<Settings>,
     /// Sign-in's front door.
     pub auth: Arc<Auth>,

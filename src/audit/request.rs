@@ -24,32 +24,39 @@ tokio::task_local! {
 }
 
 impl RequestMeta {
-    /// The current request's, or nothing (a command, a sweeper).
+    /// The current request's: the task-local the layer set, or, in work Leptos runs on a task
+    /// of its own (a resource rendered with the page), the request Leptos keeps in context;
+    /// nothing for a command or a sweeper.
     pub fn current() -> RequestMeta {
-        CURRENT.try_with(Clone::clone).unwrap_or_default()
+        CURRENT
+            .try_with(Clone::clone)
+            .ok()
+            .or_else(|| {
+                leptos::prelude::use_context::<http::request::Parts>()
+                    .map(|parts| RequestMeta::of(&parts.headers, &parts.extensions))
+            })
+            .unwrap_or_default()
     }
 }
 
 /// Runs the rest of the request with its meta at hand. Inside the request-id and
 /// client-address layers.
 pub async fn remember_request(request: Request, next: Next) -> Response {
-    let meta = RequestMeta::of(&request);
+    let meta = RequestMeta::of(request.headers(), request.extensions());
     CURRENT.scope(meta, next.run(request)).await
 }
 
 impl RequestMeta {
-    fn of(request: &Request) -> RequestMeta {
+    fn of(headers: &http::HeaderMap, extensions: &http::Extensions) -> RequestMeta {
         let header = |name: &str| {
-            request
-                .headers()
+            headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
         RequestMeta {
             request_id: header("x-request-id").map(|id| super::event::bounded(id, 64)),
-            client: request
-                .extensions()
+            client: extensions
                 .get::<ClientAddr>()
                 .map(|ClientAddr(ip)| ip.to_string()),
             agent: header("user-agent").map(|agent| super::event::bounded(agent, 256)),

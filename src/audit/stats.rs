@@ -129,8 +129,12 @@ pub async fn dashboard(
         }
     }
     dashboard.failures_by_kind = by_kind.into_iter().collect();
-    dashboard.failures_by_kind.sort_by_key(|f| std::cmp::Reverse(f.1));
-    dashboard.failures_by_code.sort_by_key(|f| std::cmp::Reverse(f.2));
+    dashboard
+        .failures_by_kind
+        .sort_by_key(|f| std::cmp::Reverse(f.1));
+    dashboard
+        .failures_by_code
+        .sort_by_key(|f| std::cmp::Reverse(f.2));
     Ok(dashboard)
 }
 

@@ -102,15 +102,8 @@ impl Auth {
         viewer: &SignInSession,
         identity_id: i64,
     ) -> Result<Result<Unlinked, UnlinkOutcome>, DbErr> {
-        match accounts::unlink_identity(&self.db, who.user_id(), identity_id).await? {
+        match accounts::unlink_identity(&self.db, who.user_id(), identity_id, None).await? {
             UnlinkOutcome::Unlinked { provider } => {
-                audit::note(
-                    &self.db,
-                    Event::new(Kind::Unlinked)
-                        .user(who.user_id())
-                        .provider(provider.as_str()),
-                )
-                .await;
                 let current = viewer.id().map(|id| key_hash(&id));
                 let sessions = sessions::of_user(&self.db, who.user_id())
                     .await?

@@ -121,18 +121,30 @@ impl Auth {
         let spent = |state: &str| vec![states::cookie_name(state)];
 
         if let Some(refusal) = provider.callback_error(query) {
-            // The state of a refused sign-in is spent as well.
-            if let Some(state) = state {
+            // The state of a refused sign-in is spent as well, by the browser that started it
+            // (no one else could have used it).
+            let mut first = false;
+            if let Some(state) = state.filter(|_| carried.is_some()) {
                 let key = CallbackKey::refused(provider_id.as_str(), state);
-                if let Err(e) = replay::claim(&self.db, &key, self.replay_window(), now).await {
-                    tracing::error!(error = %e, "cannot spend the state of a refused sign-in");
-                    return failed(LoginError::Server).into();
+                match replay::claim(&self.db, &key, self.replay_window(), now).await {
+                    Ok(claim) => first = claim == Claim::First,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot spend the state of a refused sign-in");
+                        return failed(LoginError::Server).into();
+                    }
                 }
             }
             let refusal = Failure::Provider(refusal);
             metrics::sign_in(provider_id, SignIn::Failed(refusal.login_error()));
+            // Anyone can open this address with an error of their choosing: only a refusal of
+            // a sign-in this browser started, the first time, reaches the audit log.
+            let location = if first {
+                self.failed(provider_id, &refusal).await
+            } else {
+                refusal.location()
+            };
             return Landing {
-                location: self.failed(provider_id, &refusal).await,
+                location,
                 spent_states: state.map(spent).unwrap_or_default(),
                 ..Landing::default()
             };

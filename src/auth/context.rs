@@ -62,19 +62,15 @@ impl Auth {
     /// Records that sessions ended and tells the listener, without making the person wait
     /// for it.
     pub(super) async fn report_ended(&self, user_id: i64, store_keys: Vec<String>, why: Ending) {
-        let disabled = matches!(why, Ending::AccountDisabled { .. });
-        if !store_keys.is_empty() || disabled {
-            let event = Event::new(Kind::SessionEnded).user(user_id).detail(format!(
-                "{} ({})",
-                why.as_str(),
-                store_keys.len()
-            ));
-            let event = match why.actor() {
-                Some(actor) => event.by(actor),
-                None => event,
-            };
+        if let Some(event) = ended_event(user_id, store_keys.len(), why) {
             audit::note(&self.db, event).await;
         }
+        self.tell_ended(user_id, store_keys, why);
+    }
+
+    /// Tells the listener that sessions ended (already recorded), without waiting for it.
+    pub(super) fn tell_ended(&self, user_id: i64, store_keys: Vec<String>, why: Ending) {
+        let disabled = matches!(why, Ending::AccountDisabled { .. });
         let Some(listener) = self.session_ends.get().and_then(Weak::upgrade) else {
             return;
         };
@@ -182,6 +178,21 @@ pub fn callback_url(public_url: &Url, provider: ProviderId) -> Url {
     public_url
         .join(&format!("/auth/{provider}/callback"))
         .expect("an absolute path joined to the public URL is a valid URL")
+}
+
+/// The audit event of `count` sessions of `user_id` ending, if there is anything to say.
+pub(super) fn ended_event(user_id: i64, count: usize, why: Ending) -> Option<Event> {
+    let disabled = matches!(why, Ending::AccountDisabled { .. });
+    if count == 0 && !disabled {
+        return None;
+    }
+    let event = Event::new(Kind::SessionEnded)
+        .user(user_id)
+        .detail(format!("{} ({count})", why.as_str()));
+    Some(match why.actor() {
+        Some(actor) => event.by(actor),
+        None => event,
+    })
 }
 
 /// Converts a `std` lifetime into chrono's, saturating (configured lifetimes are minutes).

@@ -37,7 +37,7 @@ impl Auth {
 
     /// Ends one of the person's sessions (never someone else's).
     pub async fn end_session(&self, who: &SignedIn, id: i64) -> Result<bool, DbErr> {
-        let ended = sessions::end(&self.db, who.user_id(), Which::Numbered(id)).await?;
+        let ended = sessions::end(&self.db, who.user_id(), Which::Numbered(id), |_| None).await?;
         let any = !ended.is_empty();
         self.report_ended(who.user_id(), ended, Ending::ByPerson)
             .await;
@@ -51,7 +51,7 @@ impl Auth {
         viewer: &SignInSession,
     ) -> Result<u64, DbErr> {
         let keep = viewer.id().map(|id| key_hash(&id)).unwrap_or_default();
-        let ended = sessions::end(&self.db, who.user_id(), Which::AllBut(&keep)).await?;
+        let ended = sessions::end(&self.db, who.user_id(), Which::AllBut(&keep), |_| None).await?;
         let count = ended.len() as u64;
         self.report_ended(who.user_id(), ended, Ending::ByPerson)
             .await;
@@ -73,6 +73,7 @@ impl Auth {
                 method,
                 keep: &keep,
             },
+            |_| None,
         )
         .await?;
         let count = ended.len() as u64;
@@ -84,7 +85,7 @@ impl Auth {
     /// Disables an account: every signed-in check refuses it from now on, and every one of
     /// its sessions ends.
     pub async fn disable_account(&self, user_id: i64) -> Result<(), DbErr> {
-        let ended = sessions::disable_account(&self.db, user_id).await?;
+        let ended = sessions::disable_account(&self.db, user_id, None).await?;
         self.report_ended(user_id, ended, Ending::AccountDisabled { by: None })
             .await;
         Ok(())

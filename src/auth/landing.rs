@@ -277,6 +277,7 @@ impl Auth {
                 if linked == LinkOutcome::OwnedByAnother {
                     return Err(Failure::Conflict);
                 }
+                self.linked_event(owner, profile.provider, linked).await;
                 session.signed_in(owner, profile.provider.as_str()).await?;
                 self.signed_in_event(owner, profile.provider, false).await;
                 Ok(Landed::to(next.as_str(), SignIn::SignedIn))

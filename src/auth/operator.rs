@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::audit::{self, Event, Kind};
-use crate::auth::context::{Auth, Ending};
+use crate::auth::context::{Auth, Ending, ended_event};
 use crate::auth::fields::Username;
 use crate::auth::signed_in::SignedIn;
 use crate::auth::store::accounts::{self, UnlinkOutcome};
@@ -117,17 +117,14 @@ impl Auth {
         }))
     }
 
-    /// Disables an account on an administrator's word: every session ends.
+    /// Disables an account on an administrator's word: every session ends. The account's
+    /// change and its audit record commit together.
     pub async fn disable_by(&self, user_id: i64, actor: i64) -> Result<bool, DbErr> {
         let Some(account) = accounts::active_user(&self.db, user_id).await? else {
             return Ok(false);
         };
-        let ended = sessions::disable_account(&self.db, account.id).await?;
-        audit::note(
-            &self.db,
-            Event::new(Kind::AccountDisabled).user(user_id).by(actor),
-        )
-        .await;
+        let record = Event::new(Kind::AccountDisabled).user(user_id).by(actor);
+        let ended = sessions::disable_account(&self.db, account.id, Some(record)).await?;
         self.report_ended(user_id, ended, Ending::AccountDisabled { by: Some(actor) })
             .await;
         Ok(true)
@@ -135,50 +132,34 @@ impl Auth {
 
     /// Enables a disabled account again (not a merged one).
     pub async fn enable_by(&self, user_id: i64, actor: i64) -> Result<bool, DbErr> {
-        let enabled = operators::enable(&self.db, user_id).await?;
-        if enabled {
-            audit::note(
-                &self.db,
-                Event::new(Kind::AccountEnabled).user(user_id).by(actor),
-            )
-            .await;
-        }
-        Ok(enabled)
+        operators::enable(&self.db, user_id, actor).await
     }
 
-    /// Ends one session of a person.
+    /// Ends one session of a person; the end and its record commit together.
     pub async fn end_session_by(
         &self,
         user_id: i64,
         session_id: i64,
         actor: i64,
     ) -> Result<bool, DbErr> {
-        let ended = sessions::end(&self.db, user_id, Which::Numbered(session_id)).await?;
+        let why = Ending::ByAdministrator(actor);
+        let ended = sessions::end(&self.db, user_id, Which::Numbered(session_id), |count| {
+            ended_event(user_id, count, why)
+        })
+        .await?;
         let any = !ended.is_empty();
-        self.report_ended(user_id, ended, Ending::ByAdministrator(actor))
-            .await;
+        self.tell_ended(user_id, ended, why);
         Ok(any)
     }
 
-    /// Unlinks one of a person's methods (never the last).
+    /// Unlinks one of a person's methods (never the last), recorded with the administrator.
     pub async fn unlink_by(
         &self,
         user_id: i64,
         identity_id: i64,
         actor: i64,
     ) -> Result<UnlinkOutcome, DbErr> {
-        let outcome = accounts::unlink_identity(&self.db, user_id, identity_id).await?;
-        if let UnlinkOutcome::Unlinked { provider } = &outcome {
-            audit::note(
-                &self.db,
-                Event::new(Kind::Unlinked)
-                    .user(user_id)
-                    .by(actor)
-                    .provider(provider.as_str()),
-            )
-            .await;
-        }
-        Ok(outcome)
+        accounts::unlink_identity(&self.db, user_id, identity_id, Some(actor)).await
     }
 
     /// Merges the account `from` into `into` (see `store::operators::merge`); the emptied

@@ -108,7 +108,7 @@ pub fn settings(source: &Sources) -> Result<Settings, ConfigError> {
                 "days",
             )?
             .unsigned_abs()
-                * 86_400,
+            .saturating_mul(86_400),
         ),
         metrics: metrics(source)?,
     })

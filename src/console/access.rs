@@ -3,13 +3,13 @@
 //! also needs a sign-in within the last [`FRESH_SIGN_IN_MINUTES`].
 
 use axum::extract::{FromRequestParts, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use http::request::Parts;
 use tower_sessions::Session;
 
 use crate::auth::{SignInSession, SignedIn};
-use crate::console::layout;
+use crate::console::layout::{self, Frame};
 use crate::i18n::Locale;
 use crate::state::AppState;
 
@@ -20,6 +20,8 @@ pub const FRESH_SIGN_IN_MINUTES: i64 = 15;
 pub struct Administrator {
     pub who: SignedIn,
     pub locale: Locale,
+    /// The language and stylesheet its pages are shown with.
+    pub frame: Frame,
     /// When this session last proved who it is.
     pub signed_in_at: Option<DateTime<Utc>>,
 }
@@ -36,42 +38,36 @@ impl Administrator {
     }
 }
 
-/// Not an administrator (or not signed in): the 404 page in the visitor's language.
-pub struct NotFound(pub Locale);
-
-impl IntoResponse for NotFound {
-    fn into_response(self) -> Response {
-        layout::not_found(self.0)
-    }
-}
-
 impl FromRequestParts<AppState> for Administrator {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
         let locale = layout::locale_of(&parts.headers);
-        let refused = || NotFound(locale).into_response();
         let State(app) = State::<AppState>::from_request_parts(parts, app)
             .await
             .map_err(|never| match never {})?;
+        let frame = Frame::new(locale, &app);
+        // Not an administrator (or not signed in): the 404 of any unknown address.
+        let original = parts.clone();
+        let refused = || crate::fallback::not_found(app.clone(), original.clone());
         let Ok(session) = Session::from_request_parts(parts, &app).await else {
-            return Err(refused());
+            return Err(refused().await);
         };
         let session = SignInSession::new(session);
         let who = match app.auth.signed_in(&session).await {
             Ok(Some(who)) => who,
-            Ok(None) => return Err(refused()),
+            Ok(None) => return Err(refused().await),
             Err(e) => {
                 tracing::error!(error = %e, "cannot tell who is signed in");
-                return Err(layout::outage(locale));
+                return Err(layout::outage(&frame));
             }
         };
         match app.auth.is_administrator(&who).await {
             Ok(true) => {}
-            Ok(false) => return Err(refused()),
+            Ok(false) => return Err(refused().await),
             Err(e) => {
                 tracing::error!(error = %e, "cannot tell an administrator");
-                return Err(layout::outage(locale));
+                return Err(layout::outage(&frame));
             }
         }
         let signed_in_at = session
@@ -83,6 +79,7 @@ impl FromRequestParts<AppState> for Administrator {
         Ok(Administrator {
             who,
             locale,
+            frame,
             signed_in_at,
         })
     }

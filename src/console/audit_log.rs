@@ -69,7 +69,7 @@ pub async fn page(
         Ok(events) => events,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the audit log");
-            return layout::outage(locale);
+            return layout::outage(&admin.frame);
         }
     };
     let older = (events.len() as u64 == PAGE_SIZE)
@@ -146,7 +146,7 @@ pub async fn page(
         </nav>
     };
     layout::page(
-        locale,
+        &admin.frame,
         Some(Section::Audit),
         locale.t("console-audit-title"),
         body,

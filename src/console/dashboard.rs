@@ -20,7 +20,7 @@ pub async fn page(admin: Administrator, State(app): State<AppState>) -> Response
         Ok(figures) => figures,
         Err(e) => {
             tracing::error!(error = %e, "cannot count the dashboard's figures");
-            return layout::outage(locale);
+            return layout::outage(&admin.frame);
         }
     };
     let sign_ins: Vec<Series> = figures
@@ -138,7 +138,7 @@ pub async fn page(admin: Administrator, State(app): State<AppState>) -> Response
         }}
     };
     layout::page(
-        locale,
+        &admin.frame,
         Some(Section::Dashboard),
         locale.t("console-dashboard-title"),
         body,

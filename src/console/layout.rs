@@ -8,6 +8,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use leptos::prelude::*;
 
 use crate::i18n::{LANG_COOKIE, Locale, cookie_value};
+use crate::state::AppState;
 
 /// The visitor's language, as the site's pages negotiate it.
 pub fn locale_of(headers: &HeaderMap) -> Locale {
@@ -28,14 +29,31 @@ pub enum Section {
     Audit,
 }
 
+/// Where a console page is shown: the visitor's language and the site's stylesheet.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub locale: Locale,
+    /// The stylesheet's URL (fingerprinted).
+    pub stylesheet: String,
+}
+
+impl Frame {
+    pub fn new(locale: Locale, app: &AppState) -> Self {
+        Self {
+            locale,
+            stylesheet: format!("/{}/{}", app.leptos_options.site_pkg_dir, app.assets.css),
+        }
+    }
+}
+
 /// A whole console page: never stored by any cache (it shows people's data).
 pub fn page(
-    locale: Locale,
+    frame: &Frame,
     section: Option<Section>,
     title: String,
     body: impl IntoView + 'static,
 ) -> Response {
-    respond(StatusCode::OK, shell(locale, section, title, body))
+    respond(StatusCode::OK, shell(frame, section, title, body))
 }
 
 fn respond(status: StatusCode, html: String) -> Response {
@@ -47,11 +65,13 @@ fn respond(status: StatusCode, html: String) -> Response {
 }
 
 fn shell(
-    locale: Locale,
+    frame: &Frame,
     section: Option<Section>,
     title: String,
     body: impl IntoView + 'static,
 ) -> String {
+    let locale = frame.locale;
+    let stylesheet = frame.stylesheet.clone();
     let nav = |target: Section, href: &'static str, key: &str| {
         let current = (section == Some(target)).then_some("page");
         view! { <a href=href aria-current=current>{locale.t(key)}</a> }
@@ -64,7 +84,7 @@ fn shell(
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="robots" content="noindex"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="stylesheet" href="/pkg/denglu.css"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <title>{full_title}</title>
             </head>
             <body class="console-body">
@@ -91,7 +111,8 @@ fn shell(
 }
 
 /// The 404 page, for addresses that are not there and for visitors the console is not for.
-pub fn not_found(locale: Locale) -> Response {
+pub fn not_found(frame: &Frame) -> Response {
+    let locale = frame.locale;
     let body = view! {
         <section class="card not-found">
             <p class="big-code" aria-hidden="true">"404"</p>
@@ -101,16 +122,17 @@ pub fn not_found(locale: Locale) -> Response {
     };
     respond(
         StatusCode::NOT_FOUND,
-        shell(locale, None, locale.t("not-found-title"), body),
+        shell(frame, None, locale.t("not-found-title"), body),
     )
 }
 
 /// The database did not answer.
-pub fn outage(locale: Locale) -> Response {
+pub fn outage(frame: &Frame) -> Response {
+    let locale = frame.locale;
     let body = view! { <p class="alert" role="alert">{locale.t("console-outage")}</p> };
     respond(
         StatusCode::SERVICE_UNAVAILABLE,
-        shell(locale, None, locale.t("console-name"), body),
+        shell(frame, None, locale.t("console-name"), body),
     )
 }
 

@@ -18,26 +18,37 @@ mod people;
 mod person;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::{Request, State};
+use axum::routing::{MethodRouter, get, post};
 
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(dashboard::page))
-        .route("/admin/people", get(people::page))
-        .route("/admin/people/{id}", get(person::page))
-        .route("/admin/people/{id}/merge", get(person::merge_page))
-        .route("/admin/audit", get(audit_log::page))
-        .route("/admin/people/{id}/disable", post(actions::disable))
-        .route("/admin/people/{id}/enable", post(actions::enable))
-        .route("/admin/people/{id}/merge", post(actions::merge))
+        .route("/admin", hidden(get(dashboard::page)))
+        .route("/admin/people", hidden(get(people::page)))
+        .route("/admin/people/{id}", hidden(get(person::page)))
+        .route(
+            "/admin/people/{id}/merge",
+            hidden(get(person::merge_page).post(actions::merge)),
+        )
+        .route("/admin/audit", hidden(get(audit_log::page)))
+        .route("/admin/people/{id}/disable", hidden(post(actions::disable)))
+        .route("/admin/people/{id}/enable", hidden(post(actions::enable)))
         .route(
             "/admin/people/{id}/sessions/{session}/end",
-            post(actions::end_session),
+            hidden(post(actions::end_session)),
         )
         .route(
             "/admin/people/{id}/identities/{identity}/unlink",
-            post(actions::unlink),
+            hidden(post(actions::unlink)),
         )
+}
+
+/// Any other method on a console address is the 404 of an unknown address too (not a 405
+/// that would say the address exists).
+fn hidden(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(|State(app): State<AppState>, request: Request| async move {
+        crate::fallback::not_found(app, request.into_parts().0).await
+    })
 }

@@ -12,6 +12,8 @@ use crate::console::layout::{self, Section, minute, provider_name};
 use crate::state::AppState;
 
 const PER_PAGE: u64 = 20;
+/// Far beyond any site's people (20 million a page of 20 at a time).
+const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Search {
@@ -26,9 +28,11 @@ pub struct Search {
 pub async fn page(
     admin: Administrator,
     State(app): State<AppState>,
-    Query(search): Query<Search>,
+    Query(mut search): Query<Search>,
 ) -> Response {
     let locale = admin.locale;
+    // Past any real page: the last one is shown empty, not an overflow.
+    search.page = search.page.min(MAX_PAGE);
     // Only a provider we know filters; anything else is no filter at all.
     let method = search.method.parse::<ProviderId>().ok();
     let found = match app
@@ -44,7 +48,7 @@ pub async fn page(
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "cannot search people");
-            return layout::outage(locale);
+            return layout::outage(&admin.frame);
         }
     };
     let pages = found.total.div_ceil(PER_PAGE).max(1);
@@ -142,7 +146,7 @@ pub async fn page(
         </nav>
     };
     layout::page(
-        locale,
+        &admin.frame,
         Some(Section::People),
         locale.t("console-people-title"),
         body,

@@ -46,10 +46,10 @@ pub async fn page(
     let locale = admin.locale;
     let person = match app.auth.person(id).await {
         Ok(Some(person)) => person,
-        Ok(None) => return layout::not_found(locale),
+        Ok(None) => return layout::not_found(&admin.frame),
         Err(e) => {
             tracing::error!(error = %e, "cannot read a person");
-            return layout::outage(locale);
+            return layout::outage(&admin.frame);
         }
     };
     let filter = Filter {
@@ -60,7 +60,7 @@ pub async fn page(
         Ok(events) => events,
         Err(e) => {
             tracing::error!(error = %e, "cannot read a person's events");
-            return layout::outage(locale);
+            return layout::outage(&admin.frame);
         }
     };
     let fresh = admin.is_fresh(Utc::now());
@@ -143,7 +143,7 @@ pub async fn page(
         {events_table(locale, events)}
         <p><a href=all_events>{locale.t("console-all-events")}</a></p>
     };
-    layout::page(locale, Some(Section::People), title, body)
+    layout::page(&admin.frame, Some(Section::People), title, body)
 }
 
 fn identities_table(
@@ -270,6 +270,8 @@ fn sessions_table(
 #[derive(Debug, Deserialize)]
 pub struct MergeTarget {
     into: Option<i64>,
+    /// `confirm-mismatch` after a username typed wrong.
+    error: Option<String>,
 }
 
 /// The confirmation a merge needs: both accounts side by side, and the emptied one's username
@@ -282,6 +284,7 @@ pub async fn merge_page(
 ) -> Response {
     let locale = admin.locale;
     let back = format!("/admin/people/{from}");
+    let target_error = target.error;
     let Some(into) = target.into.filter(|into| *into != from) else {
         return crate::routes::redirect::see_other(&format!("{back}?error=not-mergeable"));
     };
@@ -292,7 +295,7 @@ pub async fn merge_page(
         }
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "cannot read the accounts to merge");
-            return layout::outage(locale);
+            return layout::outage(&admin.frame);
         }
     };
     let fresh = admin.is_fresh(Utc::now());
@@ -330,8 +333,11 @@ pub async fn merge_page(
             </section>
         }
     };
+    let mismatch = (target_error.as_deref() == Some("confirm-mismatch"))
+        .then(|| locale.t("console-error-confirm-mismatch"));
     let body = view! {
         {fresh_notice(locale, fresh, &back)}
+        {mismatch.map(|text| view! { <p class="alert" role="alert" data-error="">{text}</p> })}
         <div class="console-merge">
             {side(source, locale.t("console-merge-from"))}
             {side(target, locale.t("console-merge-to"))}
@@ -348,7 +354,7 @@ pub async fn merge_page(
         </form>
     };
     layout::page(
-        locale,
+        &admin.frame,
         Some(Section::People),
         locale.t("console-merge-title"),
         body,

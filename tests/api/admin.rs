@@ -73,6 +73,32 @@ async fn the_console_is_not_found_for_anyone_but_an_administrator() {
     assert_eq!(refused.status(), 404);
     assert!(person.me().await.is_some(), "still signed in, not disabled");
 
+    // The same page as any unknown address: nothing says a console is there.
+    let (_, unknown) = page(&person, "/no-such-page").await;
+    let (_, hidden) = page(&person, "/admin").await;
+    let title = |html: &str| {
+        html[html.find("<title>").unwrap()..html.find("</title>").unwrap()].to_string()
+    };
+    assert_eq!(title(&hidden), title(&unknown));
+    assert!(!hidden.contains("console"), "no trace of the console");
+    for (method, path) in [
+        ("POST", "/admin"),
+        ("GET", "/admin/people/1/disable"),
+        ("DELETE", "/admin/people/1"),
+    ] {
+        let response = person
+            .client
+            .request(method.parse().unwrap(), person.url(path))
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(
+            response.status(),
+            404,
+            "{method} {path}: not a 405 that names the address"
+        );
+    }
+
     let (admin, _) = administrator(&app, "qq", 1, "boss").await;
     for path in paths {
         assert_eq!(
@@ -373,6 +399,8 @@ async fn merging_moves_every_identity_and_ends_the_emptied_accounts_sessions() {
     .await;
     assert!(mismatch.contains("error=confirm-mismatch"), "{mismatch}");
     assert!(old.me().await.is_some(), "nothing happened");
+    let (_, html) = page(&admin, &mismatch).await;
+    assert!(html.contains("data-error"), "the page says why");
 
     let merged = post(
         &admin,

@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::admin::events;
-use crate::helpers::{location, spawn_app};
+use crate::helpers::{location, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_sign_in_is_recorded_with_its_request_id_address_and_browser() {
@@ -265,4 +265,59 @@ async fn the_dashboard_counts_sign_ins_failures_and_new_accounts_in_both_languag
         en.contains("QQ") && en.contains("Weibo"),
         "legends name the providers"
     );
+}
+
+#[tokio::test]
+async fn only_a_refusal_of_a_sign_in_this_browser_started_is_recorded_once() {
+    let app = spawn_app().await;
+    let browser = app.new_browser();
+    app.sim("auto-approve", json!({"provider": "qq", "deny": true}))
+        .await;
+    let authorize = browser.start("qq", "").await;
+    let refused = browser.authorize(&authorize).await;
+    assert!(
+        refused.contains("usercancel"),
+        "QQ says the person said no: {refused}"
+    );
+    // Someone else opening the same address (with any message they like) writes nothing.
+    let forged = format!("{refused}&error_description=forged");
+    assert!(
+        app.new_browser()
+            .callback(&forged)
+            .await
+            .starts_with("/login?error=")
+    );
+    assert!(
+        events(&app, "signin_failed").await.is_empty(),
+        "a stranger's refusal"
+    );
+    // The browser that started it: once, however often it comes back.
+    assert_eq!(browser.callback(&refused).await, "/login?error=cancelled");
+    browser.callback(&refused).await;
+    let failed = events(&app, "signin_failed").await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].error_kind.as_deref(), Some("cancelled"));
+}
+
+#[tokio::test]
+async fn a_qr_code_shown_with_the_page_is_recorded_with_its_request() {
+    let app = spawn_app_with(&[("DENGLU_WECHAT_QR", "own")]).await;
+    let browser = app.browser_with_agent("Mozilla/5.0 (Macintosh) Firefox/133.0");
+    let response = browser.get("/login/qr").await;
+    assert_eq!(response.status(), 200);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let started = events(&app, "qr_started").await;
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0].request_id.as_deref(), Some(request_id.as_str()));
+    assert!(
+        started[0]
+            .agent
+            .as_deref()
+            .unwrap()
+            .contains("Firefox/133.0")
+    );
+    assert_eq!(started[0].client.as_deref(), Some("127.0.0.1"));
 }

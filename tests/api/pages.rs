@@ -1,4 +1,4 @@
-use crate::helpers::{browser, spawn_app};
+use crate::helpers::{browser, spawn_app, spawn_app_tuned};
 
 async fn body_of(response: reqwest::Response) -> String {
     response.text().await.expect("a text body")
@@ -212,4 +212,86 @@ async fn every_page_describes_the_site_to_search_engines_in_its_language() {
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_bundle_is_served_precompressed_under_fingerprinted_names_cached_for_a_year() {
+    // A built site as `make site` leaves it: fingerprinted copies, their compressed twins,
+    // the manifest, and the plain names beside them.
+    let site = tempfile::tempdir().expect("a temp dir");
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let hash = "0123456789abcdef";
+    std::fs::write(
+        pkg.join("assets.json"),
+        format!(
+            r#"{{"js":"denglu-{hash}.js","wasm":"denglu_bg-{hash}.wasm","css":"denglu-{hash}.css"}}"#
+        ),
+    )
+    .unwrap();
+    let js = format!("denglu-{hash}.js");
+    std::fs::write(pkg.join(&js), "export default function () {}\n").unwrap();
+    std::fs::write(pkg.join(format!("{js}.br")), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join(format!("{js}.gz")), b"gzip bytes, longer").unwrap();
+    std::fs::write(pkg.join("denglu.js"), "export default function () {}\n").unwrap();
+    let root = site.path().display().to_string();
+    let app = spawn_app_tuned(&[], |s| s.site_root = root).await;
+
+    let html = app.get("/login").await.text().await.expect("a page");
+    for linked in [
+        format!(r#"href="/pkg/denglu-{hash}.css""#),
+        format!(r#"href="/pkg/denglu-{hash}.js""#),
+        format!(r#"href="/pkg/denglu_bg-{hash}.wasm""#),
+    ] {
+        assert!(html.contains(&linked), "the page links {linked}");
+    }
+
+    let fetch = |accepts: &'static str| {
+        app.client
+            .get(app.url(&format!("/pkg/{js}")))
+            .header("accept-encoding", accepts)
+            .send()
+    };
+    for (accepts, encoding, length) in [("br, gzip", Some("br"), 12), ("gzip", Some("gzip"), 18)] {
+        let response = fetch(accepts).await.expect("the app answers");
+        assert_eq!(response.status(), 200);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(header("content-encoding").as_deref(), encoding, "{accepts}");
+        assert_eq!(
+            header("content-length"),
+            Some(length.to_string()),
+            "the file made at build time"
+        );
+        assert_eq!(
+            header("cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert!(
+            header("vary")
+                .unwrap_or_default()
+                .contains("accept-encoding")
+        );
+        assert!(header("set-cookie").is_none());
+    }
+    let plain = fetch("identity").await.expect("the app answers");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(
+        plain.text().await.unwrap(),
+        "export default function () {}\n"
+    );
+
+    // The plain name is the same file, but may change with the next build.
+    let unversioned = app.get("/pkg/denglu.js").await;
+    assert_eq!(unversioned.status(), 200);
+    assert_eq!(unversioned.headers()["cache-control"], "no-cache");
+    // Pages are never kept by a shared cache.
+    assert_eq!(
+        app.get("/login").await.headers()["cache-control"],
+        "no-store"
+    );
 }

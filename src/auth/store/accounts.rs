@@ -1,6 +1,7 @@
 //! Accounts and their linked identities: reading them, creating one after a first login,
 //! linking and unlinking sign-in methods, editing the profile.
 
+use crate::audit::{self, Event, Kind};
 use crate::auth::fields::{DisplayName, Email, Username};
 use crate::auth::pending::{PendingSignup, SealedTokens};
 use crate::auth::store::identities::{self, Holder, IdentityKeys, InsertError};
@@ -176,6 +177,23 @@ pub async fn link_known(
         Some(Holder::Sibling { .. }) | None => {}
     }
     let txn = db.begin().await?;
+    // Writing the account row first takes its lock (as a merge or an unlink does), and a link
+    // never lands on an account disabled or merged meanwhile.
+    let still_active = user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::Status.eq(STATUS_ACTIVE))
+        .filter(user::Column::MergedInto.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        > 0;
+    if !still_active {
+        txn.rollback().await?;
+        return Err(DbErr::Custom(format!(
+            "account {user_id} was disabled or merged while linking"
+        )));
+    }
     match identities::insert(&txn, user_id, profile, tokens, now).await {
         Ok(_) => {
             txn.commit().await?;
@@ -209,11 +227,13 @@ pub enum UnlinkOutcome {
     NotFound,
 }
 
-/// Unlinks one identity, never the last one.
+/// Unlinks one identity, never the last one; recorded in the same transaction, with the
+/// administrator who did it when it was not the person.
 pub async fn unlink_identity(
     db: &DatabaseConnection,
     user_id: i64,
     identity_id: i64,
+    actor: Option<i64>,
 ) -> Result<UnlinkOutcome, DbErr> {
     let txn = db.begin().await?;
     // Writing the user row first takes its lock (PostgreSQL) or the write lock (SQLite), so
@@ -234,6 +254,10 @@ pub async fn unlink_identity(
             identity::Entity::delete_by_id(identity_id)
                 .exec(&txn)
                 .await?;
+            let event = Event::new(Kind::Unlinked)
+                .user(user_id)
+                .provider(found.provider.as_str());
+            audit::record(&txn, actor.map_or(event.clone(), |actor| event.by(actor))).await?;
             UnlinkOutcome::Unlinked {
                 provider: found.provider.clone(),
             }

@@ -9,17 +9,29 @@ use crate::audit::{self, Event, Kind};
 use crate::auth::store::accounts::STATUS_ACTIVE;
 use crate::entities::{identity, session, user};
 
-/// Enables a disabled account again (never one merged into another: its identities are gone).
-pub async fn enable(db: &DatabaseConnection, user_id: i64) -> Result<bool, DbErr> {
+/// Enables a disabled account again (never one merged into another: its identities are gone),
+/// recorded with the administrator who did it in the same transaction.
+pub async fn enable(db: &DatabaseConnection, user_id: i64, actor: i64) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
     let changed = user::Entity::update_many()
         .col_expr(user::Column::Status, Expr::value(STATUS_ACTIVE))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::Status.ne(STATUS_ACTIVE))
         .filter(user::Column::MergedInto.is_null())
-        .exec(db)
+        .exec(&txn)
+        .await?
+        .rows_affected
+        > 0;
+    if changed {
+        audit::record(
+            &txn,
+            Event::new(Kind::AccountEnabled).user(user_id).by(actor),
+        )
         .await?;
-    Ok(changed.rows_affected > 0)
+    }
+    txn.commit().await?;
+    Ok(changed)
 }
 
 /// Marks the account named `username` (case-folded key) as administrator or not; `None` when

@@ -7,6 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::audit::{self, Event};
 use crate::entities::{session, user};
 
 /// The live sessions of `user_id`, most recently seen first.
@@ -22,10 +23,12 @@ pub async fn of_user(db: &DatabaseConnection, user_id: i64) -> Result<Vec<sessio
 
 /// Ends sessions of `user_id` (see `session::end`): the one numbered, or all but the one keyed
 /// `keep`, or those signed in with `method`. Returns the store keys of those that ended.
+/// `record` makes the audit event of how many ended, if any, written in the same transaction.
 pub async fn end(
     db: &DatabaseConnection,
     user_id: i64,
     which: Which<'_>,
+    record: impl FnOnce(usize) -> Option<Event>,
 ) -> Result<Vec<String>, DbErr> {
     let chosen = match which {
         Which::Numbered(id) => Condition::all().add(session::Column::Id.eq(id)),
@@ -38,16 +41,25 @@ pub async fn end(
     // Read before the write, outside a transaction: SQLite cannot turn a transaction's read
     // into a write once another connection has written. A session that appears in between
     // is ended all the same, only not reported.
-    let keys = session::Entity::find()
+    let keys: Vec<String> = session::Entity::find()
         .filter(chosen.clone())
         .all(db)
         .await?
         .into_iter()
         .map(|row| row.key_hash)
         .collect();
-    crate::session::end(session::Entity::update_many().filter(chosen))
-        .exec(db)
-        .await?;
+    let ending = crate::session::end(session::Entity::update_many().filter(chosen));
+    match record(keys.len()) {
+        None => {
+            ending.exec(db).await?;
+        }
+        Some(event) => {
+            let txn = db.begin().await?;
+            ending.exec(&txn).await?;
+            audit::record(&txn, event).await?;
+            txn.commit().await?;
+        }
+    }
     Ok(keys)
 }
 
@@ -59,9 +71,13 @@ pub enum Which<'a> {
     SignedInWith { method: &'a str, keep: &'a str },
 }
 
-/// Disables the account and ends every one of its sessions, in one transaction; returns the
-/// store keys of the sessions that ended.
-pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<Vec<String>, DbErr> {
+/// Disables the account and ends every one of its sessions, in one transaction with `record`
+/// (an administrator's action); returns the store keys of the sessions that ended.
+pub async fn disable_account(
+    db: &DatabaseConnection,
+    user_id: i64,
+    record: Option<Event>,
+) -> Result<Vec<String>, DbErr> {
     // Read first, outside the transaction (see `end`).
     let keys = session::Entity::find()
         .filter(session::Column::UserId.eq(user_id))
@@ -80,6 +96,9 @@ pub async fn disable_account(db: &DatabaseConnection, user_id: i64) -> Result<Ve
     crate::session::end(session::Entity::update_many().filter(session::Column::UserId.eq(user_id)))
         .exec(&txn)
         .await?;
+    if let Some(event) = record {
+        audit::record(&txn, event).await?;
+    }
     txn.commit().await?;
     Ok(keys)
 }
