@@ -35,7 +35,8 @@ help:
 	@echo "make test       formatting, clippy, unit and integration tests (SQLite and PostgreSQL), end-to-end tests"
 	@echo "make e2e        only the Playwright end-to-end tests"
 	@echo "make bench      simulator throughput; waiting QR pages per instance and confirm latency;"
-	@echo "                OpenID Connect sign-ins per second and server CPU per token request"
+	@echo "                OpenID Connect sign-ins per second and server CPU per token request;"
+	@echo "                returning QQ sign-ins per second and server CPU per sign-in"
 	@echo "make wasm-size  release build of the browser bundle and its gzip size"
 	@echo "make screenshots  the README's screenshots, from the browser tests (docs/screenshots)"
 
@@ -107,6 +108,7 @@ bench:
 	cargo bench -p simulator --bench flows
 	ulimit -n 20000 2>/dev/null || true; cargo bench --bench qr_waiters --features ssr
 	cargo bench --bench oidc_signins --features ssr
+	cargo bench --bench signins --features ssr
 
 ## Release size of the browser bundle, as users download it.
 wasm-size:

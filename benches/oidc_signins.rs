@@ -18,7 +18,7 @@ use futures::StreamExt;
 use futures::stream;
 use sha2::{Digest, Sha256};
 
-use common::{Server, cpu_seconds, env_number, start_server};
+use common::{Server, cpu_seconds, env_number, location, person, start_server};
 
 const REDIRECT: &str = "https://site.example/callback";
 
@@ -51,76 +51,6 @@ fn register(server: &Server, dir: &std::path::Path) -> Client {
             .expect("a secret")
             .to_string(),
     }
-}
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client")
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "a redirect from {}, got {}",
-                response.url(),
-                response.status()
-            )
-        })
-        .to_string()
-}
-
-/// A new person, signed up through the simulated QQ; returns their browser.
-async fn person(base: &str, index: usize) -> reqwest::Client {
-    let browser = browser();
-    let user: serde_json::Value = browser
-        .post(format!("{base}/_sim/control/users"))
-        .json(&serde_json::json!({"nickname": format!("Bench {index}")}))
-        .send()
-        .await
-        .expect("a simulator user")
-        .json()
-        .await
-        .expect("JSON");
-    browser
-        .post(format!("{base}/_sim/control/auto-approve"))
-        .json(&serde_json::json!({"provider": "qq", "user": user["id"]}))
-        .send()
-        .await
-        .expect("auto-approve");
-    let mut url = format!("{base}/auth/qq/start");
-    for _ in 0..3 {
-        let response = browser.get(&url).send().await.expect("a hop");
-        let next = location(&response);
-        url = if next.starts_with('/') {
-            format!("{base}{next}")
-        } else {
-            next
-        };
-    }
-    assert!(
-        url.ends_with("/signup"),
-        "a first visit completes a profile: {url}"
-    );
-    let done = browser
-        .post(format!("{base}/api/signup/complete"))
-        .header("accept", "application/json")
-        .form(&[
-            ("username", format!("bench{index}")),
-            ("display_name", format!("Bench {index}")),
-            ("email", String::new()),
-        ])
-        .send()
-        .await
-        .expect("the profile is sent");
-    assert!(done.status().is_success(), "signed up: {}", done.status());
-    browser
 }
 
 /// An authorization request with PKCE: the URL and the verifier.

@@ -15,6 +15,10 @@ const baseURL = `http://127.0.0.1:${port}`;
 process.env.DENGLU_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'denglu-e2e-'));
 const dataDir = process.env.DENGLU_E2E_DATA;
 const serverBin = process.env.DENGLU_SERVER_BIN ?? '../target/debug/denglu';
+// A second server offering WeChat's website app but not the Official Account, for the pages
+// that differ when only the website app is configured.
+process.env.DENGLU_E2E_WEBSITE_ONLY_PORT ??= freePort();
+const websiteOnlyPort = Number(process.env.DENGLU_E2E_WEBSITE_ONLY_PORT);
 const siteRoot = process.env.DENGLU_SITE_ROOT ?? '../target/site';
 
 export default defineConfig({
@@ -44,21 +48,39 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: serverBin,
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: siteRoot,
-      DATABASE_URL: `sqlite://${join(dataDir, 'denglu.db')}?mode=rwc`,
-      DENGLU_SIMULATOR: '1',
-      RUST_LOG: 'warn',
+  webServer: [
+    {
+      command: serverBin,
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: siteRoot,
+        DATABASE_URL: `sqlite://${join(dataDir, 'denglu.db')}?mode=rwc`,
+        DENGLU_SIMULATOR: '1',
+        RUST_LOG: 'warn',
+      },
     },
-  },
+    {
+      command: serverBin,
+      url: `http://127.0.0.1:${websiteOnlyPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${websiteOnlyPort}`,
+        LEPTOS_SITE_ROOT: siteRoot,
+        DATABASE_URL: `sqlite://${join(dataDir, 'website-only.db')}?mode=rwc`,
+        DENGLU_SIMULATOR: '1',
+        DENGLU_PROVIDERS: 'wechat,qq,weibo',
+        RUST_LOG: 'warn',
+      },
+    },
+  ],
 });
 
 function freePort(): string {

@@ -234,6 +234,12 @@ pub enum WechatOnPage {
     Own,
     /// Inside the WeChat app, where a QR cannot be scanned: a button to the Official Account.
     InApp,
+    /// A phone's own browser, which cannot scan its own screen: our login ticket to open in
+    /// WeChat (the link copied into a chat) or to save to the photos and scan from the album.
+    PhoneOwn,
+    /// A phone's own browser when only the website app is configured: WeChat's code, with the
+    /// steps to scan it from a screenshot.
+    PhoneEmbedded,
     Off,
 }
 
@@ -247,6 +253,8 @@ pub struct QrTicket {
     pub url: String,
     /// The number the phone must pick to confirm (two digits).
     pub code: String,
+    /// For a phone's browser: the code as a PNG (a `data:` URI) to save to the photos.
+    pub png: Option<String>,
 }
 
 /// What the phone that scanned a login ticket is shown.

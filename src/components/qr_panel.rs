@@ -24,16 +24,35 @@ pub async fn new_login_ticket(next: Option<String>) -> Result<QrTicket, ServerEr
         .map_err(|e| fail(unexpected("cannot make a login ticket", e)))
 }
 
-/// The QR code with its live status; `next` is where the computer goes once signed in.
+/// A login ticket, made while the page renders (blocking: the ticket is remembered in the
+/// session, which must be saved with the page); `None` when the page shows no QR of ours.
+pub type TicketResource = Resource<Result<Option<QrTicket>, ServerError>>;
+
+/// The QR code with its live status; `next` is where the computer goes once signed in. On a
+/// phone's own browser (`phone`), which cannot scan its screen, the same ticket is offered the
+/// two ways that work there: its link opened in WeChat, or the code saved to the photos and
+/// scanned from the album; the page waits as a computer's would.
+///
+/// A page that renders the panel inside a `Suspense` makes the ticket itself, at its top
+/// (`ticket`), so that re-rendering the suspended part never makes another one.
 #[component]
-pub fn QrPanel(next: Option<String>) -> impl IntoView {
+pub fn QrPanel(
+    next: Option<String>,
+    #[prop(optional)] phone: bool,
+    #[prop(optional)] ticket: Option<(TicketResource, RwSignal<u32>)>,
+) -> impl IntoView {
     let locale = use_locale();
-    let renewals = RwSignal::new(0u32);
-    // Blocking: the ticket is remembered in the session, which must be saved with the page.
-    let ticket = Resource::new_blocking(
-        move || renewals.get(),
-        move |_| new_login_ticket(next.clone()),
-    );
+    let (ticket, renewals) = ticket.unwrap_or_else(|| {
+        let renewals = RwSignal::new(0u32);
+        let ticket = Resource::new_blocking(
+            move || renewals.get(),
+            move |_| {
+                let next = next.clone();
+                async move { new_login_ticket(next).await.map(Some) }
+            },
+        );
+        (ticket, renewals)
+    });
     let status = RwSignal::new("waiting".to_string());
 
     view! {
@@ -41,11 +60,16 @@ pub fn QrPanel(next: Option<String>) -> impl IntoView {
             <Suspense fallback=move || view! { <div class="qr-box loading" aria-busy="true"></div> }>
                 {move || Suspend::new(async move {
                     match ticket.await {
-                        Ok(ticket) => {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(ticket)) => {
                             status.set("waiting".to_string());
                             #[cfg(feature = "hydrate")]
                             live::follow(ticket.id.clone(), status, renewals);
-                            view! { <TicketView ticket status/> }.into_any()
+                            if phone {
+                                view! { <PhoneTicketView ticket status/> }.into_any()
+                            } else {
+                                view! { <TicketView ticket status/> }.into_any()
+                            }
                         }
                         Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
                     }
@@ -66,16 +90,7 @@ pub fn QrPanel(next: Option<String>) -> impl IntoView {
 #[component]
 fn TicketView(ticket: QrTicket, status: RwSignal<String>) -> impl IntoView {
     let locale = use_locale();
-    let message = move || {
-        let key = match status.get().as_str() {
-            "scanned" => "qr-status-scanned",
-            "confirmed" | "claimed" => "qr-status-confirmed",
-            "cancelled" => "qr-status-cancelled",
-            "expired" => "qr-status-expired",
-            _ => "qr-status-waiting",
-        };
-        locale.t(key)
-    };
+    let message = move || status_message(locale, &status.get());
     let claim = paths::qr_claim(&ticket.id);
     let choose = locale.t_with("qr-choose-on-phone", &[("code", ticket.code.clone())]);
     view! {
@@ -95,6 +110,94 @@ fn TicketView(ticket: QrTicket, status: RwSignal<String>) -> impl IntoView {
             {locale.t("qr-open-on-phone")}
         </a>
     }
+}
+
+/// A login ticket on a phone's own browser: open its link in WeChat, or save the code and scan
+/// it from the album; then come back, and this page signs in.
+#[component]
+fn PhoneTicketView(ticket: QrTicket, status: RwSignal<String>) -> impl IntoView {
+    let locale = use_locale();
+    let message = move || status_message(locale, &status.get());
+    let claim = paths::qr_claim(&ticket.id);
+    let pick = locale.t_with("wechat-phone-pick", &[("code", ticket.code.clone())]);
+    let copied = RwSignal::new(false);
+    let url = ticket.url.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&url);
+            copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &url;
+    };
+    let png = ticket.png.clone();
+    view! {
+        <div class="qr-phone" data-ticket=ticket.id.clone()>
+            <p class="qr-match" data-match-code=ticket.code.clone()>
+                <span class="qr-match-label">{pick}</span>
+                <span class="qr-match-code" aria-hidden="true">{ticket.code.clone()}</span>
+            </p>
+            <section class="qr-way" data-way="open-in-wechat">
+                <h3>{locale.t("wechat-phone-open-title")}</h3>
+                <ol class="wechat-steps">
+                    <li>
+                        {locale.t("wechat-phone-open-1")}
+                        <span class="qr-link-row">
+                            <a class="qr-url" href=ticket.url.clone() rel="external" data-qr-url=ticket.url.clone()>
+                                {ticket.url.clone()}
+                            </a>
+                            <button class="button small" type="button" data-copy-link="" on:click=copy>
+                                {move || {
+                                    if copied.get() {
+                                        locale.t("wechat-phone-copied")
+                                    } else {
+                                        locale.t("wechat-phone-copy")
+                                    }
+                                }}
+                            </button>
+                        </span>
+                    </li>
+                    <li>{locale.t("wechat-phone-open-2")}</li>
+                    <li>{locale.t("wechat-phone-come-back")}</li>
+                </ol>
+            </section>
+            <section class="qr-way" data-way="save-to-photos">
+                <h3>{locale.t("wechat-phone-save-title")}</h3>
+                {png
+                    .map(|png| {
+                        view! {
+                            <img class="qr-image" src=png.clone() width="216" height="216" alt=locale.t("wechat-phone-image-alt")/>
+                            <a class="button small" href=png download="wechat-sign-in.png" data-save-code="">
+                                {locale.t("wechat-phone-save")}
+                            </a>
+                        }
+                    })}
+                <ol class="wechat-steps">
+                    <li>{locale.t("wechat-phone-save-1")}</li>
+                    <li>{locale.t("wechat-phone-album")}</li>
+                    <li>{locale.t("wechat-phone-come-back")}</li>
+                </ol>
+            </section>
+            <p class="qr-status" role="status" aria-live="polite">{message}</p>
+            // Without the wasm the page cannot hear WeChat: a link finishes the sign-in.
+            <noscript>
+                <p><a class="button" href=claim rel="external">{locale.t("qr-confirmed-continue")}</a></p>
+            </noscript>
+        </div>
+    }
+}
+
+/// What the page says while it waits, for the ticket's status.
+fn status_message(locale: crate::i18n::Locale, status: &str) -> String {
+    let key = match status {
+        "scanned" => "qr-status-scanned",
+        "confirmed" | "claimed" => "qr-status-confirmed",
+        "cancelled" => "qr-status-cancelled",
+        "expired" => "qr-status-expired",
+        _ => "qr-status-waiting",
+    };
+    locale.t(key)
 }
 
 #[cfg(feature = "hydrate")]

@@ -16,12 +16,16 @@ pub async fn get_site_info() -> Result<SiteInfo, ServerError> {
     let app = app_state()?;
     let settings = &app.settings;
     let offers = |id| settings.providers.iter().any(|p| p.id == id);
-    let in_wechat = user_agent().as_deref().is_some_and(agent::is_wechat);
+    let agent_says = user_agent().unwrap_or_default();
+    let in_wechat = agent::is_wechat(&agent_says);
+    let on_phone = !in_wechat && agent::is_mobile(&agent_says);
     let wechat = match settings.wechat_qr {
         _ if in_wechat && offers(ProviderId::WechatMp) => WechatOnPage::InApp,
+        WechatQr::Off => WechatOnPage::Off,
+        _ if on_phone && offers(ProviderId::WechatMp) => WechatOnPage::PhoneOwn,
+        _ if on_phone && offers(ProviderId::Wechat) => WechatOnPage::PhoneEmbedded,
         WechatQr::Embedded => WechatOnPage::Embedded,
         WechatQr::Own => WechatOnPage::Own,
-        WechatQr::Off => WechatOnPage::Off,
     };
     Ok(SiteInfo {
         providers: settings

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::provider_button::ProviderButton;
-use crate::components::qr_panel::QrPanel;
+use crate::components::qr_panel::{QrPanel, TicketResource, new_login_ticket};
 use crate::components::site_info::use_site_info;
 use crate::components::wechat_qr::EmbeddedWechatQr;
 use crate::i18n::{Locale, use_locale};
@@ -26,6 +26,21 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || query.read().get("error");
     let next = move || query.read().get("next");
+    // Our login ticket, when this visitor's WeChat section shows one: made here, once, and not
+    // inside the suspended part below, which may render more than once.
+    let renewals = RwSignal::new(0u32);
+    let ticket: TicketResource = Resource::new_blocking(
+        move || (renewals.get(), next()),
+        move |(_, next)| async move {
+            match site.await {
+                Ok(info) if matches!(info.wechat, WechatOnPage::Own | WechatOnPage::PhoneOwn) => {
+                    new_login_ticket(next).await.map(Some)
+                }
+                Ok(_) => Ok(None),
+                Err(e) => Err(e),
+            }
+        },
+    );
     // A failed sign-in is never a 200; an unknown kind is a plain bad request.
     #[cfg(feature = "ssr")]
     if let (Some(kind), Some(response)) = (error(), use_context::<leptos_axum::ResponseOptions>())
@@ -61,7 +76,7 @@ pub fn LoginPage() -> impl IntoView {
                             let own_qr_too =
                                 info.wechat == WechatOnPage::Embedded && info.offers("wechat_mp");
                             view! {
-                                <WechatSection mode=info.wechat next=next()/>
+                                <WechatSection mode=info.wechat next=next() ticket=(ticket, renewals)/>
                                 <ul class="providers">
                                     {info
                                         .providers
@@ -88,7 +103,11 @@ pub fn LoginPage() -> impl IntoView {
 
 /// WeChat, the way this visitor can use it: a QR code on a computer, a button inside WeChat.
 #[component]
-fn WechatSection(mode: WechatOnPage, next: Option<String>) -> impl IntoView {
+fn WechatSection(
+    mode: WechatOnPage,
+    next: Option<String>,
+    ticket: (TicketResource, RwSignal<u32>),
+) -> impl IntoView {
     let locale = use_locale();
     match mode {
         WechatOnPage::Embedded => view! {
@@ -101,7 +120,28 @@ fn WechatSection(mode: WechatOnPage, next: Option<String>) -> impl IntoView {
         WechatOnPage::Own => view! {
             <section class="wechat-section" data-wechat="own">
                 <h2>{locale.t("wechat-scan-title")}</h2>
-                <QrPanel next/>
+                <QrPanel next ticket/>
+            </section>
+        }
+        .into_any(),
+        WechatOnPage::PhoneOwn => view! {
+            <section class="wechat-section wechat-phone" data-wechat="phone">
+                <h2>{locale.t("wechat-phone-title")}</h2>
+                <p class="wechat-phone-intro">{locale.t("wechat-phone-intro")}</p>
+                <QrPanel next phone=true ticket/>
+            </section>
+        }
+        .into_any(),
+        WechatOnPage::PhoneEmbedded => view! {
+            <section class="wechat-section wechat-phone" data-wechat="phone-embedded">
+                <h2>{locale.t("wechat-phone-title")}</h2>
+                <p class="wechat-phone-intro">{locale.t("wechat-phone-intro")}</p>
+                <ol class="wechat-steps" data-steps="screenshot">
+                    <li>{locale.t("wechat-phone-screenshot-1")}</li>
+                    <li>{locale.t("wechat-phone-album")}</li>
+                    <li>{locale.t("wechat-phone-come-back")}</li>
+                </ol>
+                <EmbeddedWechatQr next/>
             </section>
         }
         .into_any(),

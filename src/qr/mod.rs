@@ -171,11 +171,15 @@ impl QrSignIn {
             .join(&paths::qr_scan(&ticket.id))
             .expect("a ticket path joined to the public URL is a valid URL");
         let svg = image::svg(url.as_str()).ok_or(QrError::TooLong)?;
+        // A phone's own browser cannot scan its screen: it gets the code to save as well.
+        let phone = user_agent.is_some_and(|ua| agent::is_mobile(ua) && !agent::is_wechat(ua));
+        let png = phone.then(|| image::png_data_uri(url.as_str())).flatten();
         Ok(QrTicket {
             id: ticket.id,
             svg,
             url: url.to_string(),
             code,
+            png,
         })
     }
 

@@ -455,10 +455,12 @@ async fn inside_wechat_the_login_page_offers_the_official_account_instead_of_a_q
         !html.contains("wxLogin.js"),
         "no QR for a phone to scan itself"
     );
-    // WeCom's browser also says MicroMessenger, but is not WeChat.
+    // WeCom's browser also says MicroMessenger, but is not WeChat: on a phone it gets a phone
+    // browser's ways to reach WeChat.
     let wecom = app.browser_with_agent(&format!("{WECHAT_UA} wxwork/4.1.0"));
     let html = wecom.get("/login").await.text().await.expect("HTML");
-    assert!(html.contains(r#"data-wechat="embedded""#));
+    assert!(!html.contains(r#"data-wechat="in_app""#));
+    assert!(html.contains(r#"data-wechat="phone""#));
 }
 
 #[tokio::test]
@@ -880,4 +882,30 @@ async fn live_tickets_are_capped_per_browser_and_per_address() {
         !html.contains("data-ticket="),
         "no 31st live ticket from one address"
     );
+}
+
+#[tokio::test]
+async fn the_login_page_makes_one_ticket_and_gives_a_phone_browser_the_code_to_save() {
+    const SAFARI_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let app = spawn_app().await;
+    let phone = app.browser_with_agent(SAFARI_IPHONE);
+    let html = phone.get("/login").await.text().await.expect("a page");
+    assert!(html.contains(r#"data-wechat="phone""#), "the phone's way");
+    assert!(
+        html.contains(r#"src="data:image/png;base64,"#),
+        "a code to save"
+    );
+    assert!(html.contains("data-copy-link"), "a link to open in WeChat");
+    assert_eq!(
+        app.count("login_tickets").await,
+        1,
+        "one ticket, however often the page's suspended part renders"
+    );
+
+    // A computer on a site with only our QR: one ticket too, and no image to save.
+    let own = spawn_app_with(&[("DENGLU_WECHAT_QR", "own")]).await;
+    let html = own.get("/login").await.text().await.expect("a page");
+    assert!(html.contains(r#"data-wechat="own""#));
+    assert!(!html.contains("data:image/png"));
+    assert_eq!(own.count("login_tickets").await, 1);
 }
