@@ -101,7 +101,7 @@ e2e: site server e2e-deps
 ## The README's screenshots, taken by the browser tests that walk those pages.
 screenshots: site server e2e-deps
 	cd end2end && DENGLU_SCREENSHOTS=$(CURDIR)/docs/screenshots DENGLU_SERVER_BIN=$(SERVER_BIN) \
-		DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test console
+		DENGLU_SITE_ROOT=$(SITE_ROOT) npx playwright test console phone qr flows
 
 ## Benchmarks: they print figures; nothing is asserted on speed.
 bench:

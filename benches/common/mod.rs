@@ -34,6 +34,11 @@ pub fn free_port() -> u16 {
 }
 
 pub async fn start_server(dir: &std::path::Path) -> Server {
+    start_server_with(dir, &[]).await
+}
+
+/// The server with extra configuration (environment variables).
+pub async fn start_server_with(dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
     let port = free_port();
     let database = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
@@ -43,6 +48,7 @@ pub async fn start_server(dir: &std::path::Path) -> Server {
         .env("DATABASE_URL", &database)
         .env("DENGLU_SIMULATOR", "1")
         .env("RUST_LOG", "error")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("the server starts");

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { denglu } from './support';
+import { denglu, shoot } from './support';
 
 // The operator console in a real browser, without the wasm (it ships none): the dashboard's
 // charts, finding a person, a person's page, and a merge with its confirmation, in both
@@ -49,10 +49,6 @@ async function idOf(page: Page, username: string): Promise<string> {
   return (await row.getAttribute('data-person'))!;
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
-  const dir = process.env.DENGLU_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
-}
 
 /** The page fits the screen's width: tables scroll inside their box, not the page. */
 async function fitsWidth(page: Page): Promise<void> {

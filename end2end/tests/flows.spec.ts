@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { openHydrated } from './support';
+import { openHydrated, shoot } from './support';
 
 // Sign-in flows in a real browser, through the simulator's own pages: QQ and Weibo consent,
 // the WeChat QR scanned with the phone page, profile completion, linking and unlinking.
@@ -78,6 +78,7 @@ test.describe('in Chinese', () => {
     await page.getByRole('button', { name: '创建账号' }).click();
     await page.waitForURL(/\/account$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('我的账号');
+    await shoot(page, 'account-desktop-zh');
     await expect(page.locator(`[data-username="${mine}"]`)).toBeVisible();
     await expect(page.locator(`header [data-signed-in="${mine}"]`)).toBeVisible();
     await expect(page.locator('li[data-identity="qq"]')).toContainText(me.nickname);

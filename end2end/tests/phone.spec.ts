@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { shoot } from './support';
 
 // WeChat from a phone's own browser (not inside WeChat), which cannot scan its own screen. With
 // the Official Account configured the page offers our login ticket two ways: its link, copied
@@ -71,6 +72,7 @@ test('in Chinese: the link opened in WeChat signs this phone browser in when the
   await expect(page.locator('.wechat-section svg')).toHaveCount(0);
   await codeImageLoads(page);
   await fitsWidth(page);
+  await shoot(page, 'login-phone-zh');
 
   // Copy the link, as the person would before switching to WeChat.
   const url = (await page.locator('[data-qr-url]').getAttribute('data-qr-url'))!;
@@ -90,6 +92,7 @@ test('in Chinese: the link opened in WeChat signs this phone browser in when the
   await inWechat.getByRole('button', { name: /允许/ }).click();
   await expect(inWechat).toHaveURL(/\/confirm(#wechat_redirect)?$/);
   await expect(inWechat.locator('.phone-facts')).toContainText('Safari');
+  await shoot(inWechat, 'phone-confirm-zh');
   await inWechat.getByRole('button', { name: code, exact: true }).click();
   await expect(inWechat.locator('[data-outcome="phone-done"]')).toBeVisible();
 
@@ -97,6 +100,7 @@ test('in Chinese: the link opened in WeChat signs this phone browser in when the
   await page.waitForURL(/\/signup$/);
   await hydrated(page);
   await expect(page.locator('#display_name')).toHaveValue(me.nickname);
+  await shoot(page, 'signup-phone-zh');
   await wechat.close();
   await context.close();
 });
@@ -113,11 +117,14 @@ test('in English: both ways are explained, and the page fits the phone', async (
   await codeImageLoads(page);
   await expect(page.getByRole('img', { name: 'The WeChat sign-in code, to save and scan from the album' })).toBeVisible();
   await fitsWidth(page);
+  await shoot(page, 'login-phone-en');
   // A computer still gets the code to scan.
   const desktop = await browser.newContext({ locale: 'en-US' });
   const computer = await desktop.newPage();
   await computer.goto('/login');
   await expect(computer.locator('[data-wechat="phone"]')).toHaveCount(0);
+  await expect(computer.locator('[data-wechat="embedded"] iframe')).toBeVisible();
+  await shoot(computer, 'login-desktop-en');
   await desktop.close();
   await context.close();
 });

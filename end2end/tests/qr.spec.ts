@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { openHydrated } from './support';
+import { openHydrated, shoot } from './support';
 
 // Our own QR code (the Official Account): a desktop context shows it, a phone context with
 // WeChat's User-Agent opens what it encodes, authorises in the simulator and confirms; the
@@ -65,6 +65,7 @@ test.describe('in Chinese', () => {
   }) => {
     const me = await simUser(request, unique('扫码用户'));
     const qr = await showQr(page);
+    await shoot(page, 'qr-desktop-zh');
 
     const handset = await phoneContext(browser);
     const phone = await handset.newPage();

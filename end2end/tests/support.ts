@@ -35,3 +35,10 @@ export function denglu(port: string, args: string[]): string {
     },
   });
 }
+
+/** Saves the page as `docs/screenshots/NAME.png` when `DENGLU_SCREENSHOTS` names the folder
+ * (`make screenshots`); does nothing otherwise. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const dir = process.env.DENGLU_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::Command;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, as_real_providers, spawn_app};
 
 const STRONG_SECRET: &str = "Tz4kP9mQ2wX7rB1nV5cL8hJ3dF6gS0aYe2Hu";
 
@@ -39,35 +39,11 @@ impl Run {
 /// A deployment on the test app: its URL, its database, its simulator's apps as real
 /// providers, a strong secret; `changes` replace or add variables.
 fn deployment(app: &TestApp, changes: &[(&str, &str)]) -> Vec<(String, String)> {
-    let public = app.url("/");
-    let sim = |host: &str| app.url(&format!("/_sim/{host}"));
-    let mut env: Vec<(String, String)> = [
-        ("DENGLU_SIMULATOR", "0".to_string()),
-        ("DENGLU_PUBLIC_URL", public),
-        ("DATABASE_URL", app.database_url.clone()),
-        ("DENGLU_SECRET", STRONG_SECRET.to_string()),
-        (
-            "WECHAT_OPEN_APPID",
-            simulator::WECHAT_OPEN_APPID.to_string(),
-        ),
-        (
-            "WECHAT_OPEN_SECRET",
-            simulator::WECHAT_OPEN_SECRET.to_string(),
-        ),
-        ("WECHAT_MP_APPID", simulator::WECHAT_MP_APPID.to_string()),
-        ("WECHAT_MP_SECRET", simulator::WECHAT_MP_SECRET.to_string()),
-        ("QQ_APPID", simulator::QQ_APPID.to_string()),
-        ("QQ_APPKEY", simulator::QQ_APPKEY.to_string()),
-        ("WEIBO_APPKEY", simulator::WEIBO_APPKEY.to_string()),
-        ("WEIBO_SECRET", simulator::WEIBO_SECRET.to_string()),
-        ("WECHAT_OPEN_BASE", sim("open.weixin.qq.com")),
-        ("WECHAT_API_BASE", sim("api.weixin.qq.com")),
-        ("QQ_BASE", sim("graph.qq.com")),
-        ("WEIBO_BASE", sim("api.weibo.com")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let mut env: Vec<(String, String)> = as_real_providers(app, STRONG_SECRET)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    env.push(("DATABASE_URL".to_string(), app.database_url.clone()));
     for (key, value) in changes {
         env.retain(|(k, _)| k != key);
         env.push(((*key).to_string(), (*value).to_string()));

@@ -60,10 +60,18 @@ pub async fn spawn_app_sharing(first: &TestApp) -> TestApp {
 /// any request of a flow may reach either instance. The first must run with `secret`.
 pub async fn spawn_second_instance(first: &TestApp, secret: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("a temp dir for the test");
-    let public = first.url("");
+    let pairs = as_real_providers(first, secret);
+    let extra: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_on(first.database_url.clone(), dir, &extra, |_| {}).await
+}
+
+/// The configuration of a deployment that talks to `app`'s simulator as to the real providers
+/// (its app ids, secrets and hosts), with `secret` as `DENGLU_SECRET` and `app`'s public URL.
+pub fn as_real_providers(app: &TestApp, secret: &str) -> Vec<(&'static str, String)> {
+    let public = app.url("");
     let public = public.trim_end_matches('/');
     let sim = |host: &str| format!("{public}/_sim/{host}");
-    let pairs = [
+    vec![
         ("DENGLU_SIMULATOR", "0".to_string()),
         ("DENGLU_SECRET", secret.to_string()),
         ("DENGLU_PUBLIC_URL", public.to_string()),
@@ -85,9 +93,7 @@ pub async fn spawn_second_instance(first: &TestApp, secret: &str) -> TestApp {
         ("WECHAT_API_BASE", sim("api.weixin.qq.com")),
         ("QQ_BASE", sim("graph.qq.com")),
         ("WEIBO_BASE", sim("api.weibo.com")),
-    ];
-    let extra: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    spawn_on(first.database_url.clone(), dir, &extra, |_| {}).await
+    ]
 }
 
 async fn spawn_on(
