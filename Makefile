@@ -28,7 +28,7 @@ SERVER_BIN := $(CARGO_TARGET_DIR)/$(if $(filter release,$(PROFILE)),release,debu
 
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps django-site bench clean-site wasm-size screenshots
+.PHONY: help tools site server run test fmt-check module-cycles clippy test-rust test-postgres e2e e2e-deps django-site bench bench-pages clean-site wasm-size screenshots
 
 help:
 	@echo "make run        build and serve Denglu on SQLite with simulated providers"
@@ -36,7 +36,8 @@ help:
 	@echo "make e2e        only the Playwright end-to-end tests"
 	@echo "make bench      simulator throughput; waiting QR pages per instance and confirm latency;"
 	@echo "                OpenID Connect sign-ins per second and server CPU per token request;"
-	@echo "                returning QQ sign-ins per second and server CPU per sign-in"
+	@echo "                returning QQ sign-ins per second and server CPU per sign-in;"
+	@echo "                page weight and time to interactive on a throttled phone (bench-pages)"
 	@echo "make wasm-size  release build of the browser bundle and its gzip size"
 	@echo "make screenshots  the README's screenshots, from the browser tests (docs/screenshots)"
 
@@ -109,6 +110,13 @@ bench:
 	ulimit -n 20000 2>/dev/null || true; cargo bench --bench qr_waiters --features ssr
 	cargo bench --bench oidc_signins --features ssr
 	cargo bench --bench signins --features ssr
+	$(MAKE) bench-pages
+
+## What a phone on a slow network downloads and waits for: the release site in Chromium.
+bench-pages: e2e-deps
+	$(MAKE) site server PROFILE=release
+	cd end2end && DENGLU_SERVER_BIN=$(CARGO_TARGET_DIR)/release/denglu DENGLU_SITE_ROOT=$(SITE_ROOT) \
+		node bench/page-weight.mjs
 
 ## Release size of the browser bundle, as users download it.
 wasm-size:
