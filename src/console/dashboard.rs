@@ -63,7 +63,7 @@ pub async fn page(admin: Administrator, State(app): State<AppState>) -> Response
     let failure_kinds: Vec<(String, u64)> = figures
         .failures_by_kind
         .iter()
-        .map(|(kind, n)| (kind.clone(), *n))
+        .map(|(kind, n)| (failure_name(locale, kind), *n))
         .collect();
     let failures_chart = charts::bars(&failure_kinds, COLORS[2], &count);
 
@@ -152,5 +152,13 @@ fn chart(title: String, svg: String, name: &'static str) -> impl IntoView {
             <figcaption>{title.clone()}</figcaption>
             <div class="console-chart-svg" role="img" aria-label=title inner_html=svg></div>
         </figure>
+    }
+}
+
+/// A kind of failure (`invalid_code`) in the visitor's language, or as stored when unknown.
+fn failure_name(locale: crate::i18n::Locale, kind: &str) -> String {
+    match crate::model::LoginError::parse(kind) {
+        Some(error) => locale.t(&format!("console-failure-{}", error.as_str())),
+        None => kind.to_string(),
     }
 }

@@ -249,6 +249,10 @@ async fn the_dashboard_counts_sign_ins_failures_and_new_accounts_in_both_languag
         &zh[zh.find("console-totals").unwrap_or(0)..][..600]
     );
     assert!(zh.contains("40029"), "the provider's code is listed");
+    assert!(
+        zh.contains("授权码无效"),
+        "the failure's kind in Chinese on the chart"
+    );
     assert_eq!(zh.matches("<svg").count(), 4, "four charts");
     let en = admin
         .client
@@ -264,6 +268,10 @@ async fn the_dashboard_counts_sign_ins_failures_and_new_accounts_in_both_languag
     assert!(
         en.contains("QQ") && en.contains("Weibo"),
         "legends name the providers"
+    );
+    assert!(
+        en.contains("bad code"),
+        "the failure's kind in English on the chart"
     );
 }
 
