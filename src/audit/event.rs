@@ -73,6 +73,10 @@ impl Kind {
     }
 }
 
+/// The detail of a `qr_started` event for a fresh code on a page already waiting: the
+/// dashboard does not count it as another sign-in started.
+pub const RENEWAL: &str = "renewal";
+
 /// One event, built with the methods below and written by [`crate::audit::record`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

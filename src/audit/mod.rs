@@ -13,6 +13,6 @@ mod request;
 pub mod stats;
 mod store;
 
-pub use event::{Event, Kind};
+pub use event::{Event, Kind, RENEWAL};
 pub use request::{RequestMeta, carry, remember_request};
 pub use store::{ExportError, Filter, PAGE_SIZE, export, note, page, prune, record, spawn_pruner};

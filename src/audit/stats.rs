@@ -67,8 +67,10 @@ pub async fn dashboard(
             format!(
                 "SELECT {day} AS day, kind, COALESCE(provider, '') AS provider, COUNT(*) AS n \
                  FROM audit_events WHERE at >= {} AND kind IN ({kinds}) \
+                 AND COALESCE(detail, '') <> '{renewal}' \
                  GROUP BY {day}, kind, COALESCE(provider, '')",
-                placeholder(backend, 1)
+                placeholder(backend, 1),
+                renewal = crate::audit::event::RENEWAL,
             ),
             [since.into()],
         ))

@@ -12,14 +12,23 @@ use crate::model::{QrTicket, ServerError, paths};
 
 /// A new login ticket bound to this browser session, as a QR code of its phone URL.
 #[server(endpoint = "qr/ticket")]
-pub async fn new_login_ticket(next: Option<String>) -> Result<QrTicket, ServerError> {
+pub async fn new_login_ticket(
+    next: Option<String>,
+    #[server(default)] renewal: bool,
+) -> Result<QrTicket, ServerError> {
     use crate::server_fn::{app_state, client_network, fail, session, unexpected, user_agent};
 
     let app = app_state()?;
     let session = session().await?;
     let network = client_network().await;
     app.qr
-        .new_ticket(&session, user_agent().as_deref(), network, next.as_deref())
+        .new_ticket(
+            &session,
+            user_agent().as_deref(),
+            network,
+            next.as_deref(),
+            renewal,
+        )
         .await
         .map_err(|e| fail(unexpected("cannot make a login ticket", e)))
 }
@@ -46,9 +55,9 @@ pub fn QrPanel(
         let renewals = RwSignal::new(0u32);
         let ticket = Resource::new_blocking(
             move || renewals.get(),
-            move |_| {
+            move |renewed| {
                 let next = next.clone();
-                async move { new_login_ticket(next).await.map(Some) }
+                async move { new_login_ticket(next, renewed > 0).await.map(Some) }
             },
         );
         (ticket, renewals)

@@ -31,10 +31,10 @@ pub fn LoginPage() -> impl IntoView {
     let renewals = RwSignal::new(0u32);
     let ticket: TicketResource = Resource::new_blocking(
         move || (renewals.get(), next()),
-        move |(_, next)| async move {
+        move |(renewed, next)| async move {
             match site.await {
                 Ok(info) if matches!(info.wechat, WechatOnPage::Own | WechatOnPage::PhoneOwn) => {
-                    new_login_ticket(next).await.map(Some)
+                    new_login_ticket(next, renewed > 0).await.map(Some)
                 }
                 Ok(_) => Ok(None),
                 Err(e) => Err(e),

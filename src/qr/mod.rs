@@ -32,7 +32,7 @@ pub use streams::StreamCaps;
 use tickets::Side;
 pub use tickets::{MatchCode, TicketStatus};
 
-use crate::audit::{self, Event, Kind};
+use crate::audit::{self, Event, Kind, RENEWAL};
 use crate::auth::next_path::NextPath;
 use crate::auth::states::StateCookie;
 use streams::StreamGate;
@@ -143,6 +143,7 @@ impl QrSignIn {
         user_agent: Option<&str>,
         network: Option<String>,
         next: Option<&str>,
+        renewal: bool,
     ) -> Result<QrTicket, QrError> {
         let now = Utc::now();
         if let Some(network) = network.as_deref()
@@ -161,7 +162,14 @@ impl QrSignIn {
             next: next.and_then(NextPath::parse),
         };
         let ticket = tickets::create(&self.db, requester, now).await?;
-        audit::note(&self.db, Event::new(Kind::QrStarted)).await;
+        // A page renewing its expired code is the same sign-in, not another one started.
+        let started = Event::new(Kind::QrStarted);
+        let started = if renewal {
+            started.detail(RENEWAL)
+        } else {
+            started
+        };
+        audit::note(&self.db, started).await;
         let code = ticket
             .match_code
             .expect("a ticket made now has a match code")

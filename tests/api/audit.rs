@@ -329,3 +329,18 @@ async fn a_qr_code_shown_with_the_page_is_recorded_with_its_request() {
     );
     assert_eq!(started[0].client.as_deref(), Some("127.0.0.1"));
 }
+
+#[tokio::test]
+async fn a_renewed_code_is_not_counted_as_another_qr_sign_in_started() {
+    let app = spawn_app().await;
+    let browser = app.new_browser();
+    for fields in [&[][..], &[("renewal", "true")][..]] {
+        let response = browser.call("qr/ticket", fields).await;
+        assert_eq!(response.status(), 200, "{fields:?}");
+    }
+    let started = events(&app, "qr_started").await;
+    let details: Vec<Option<&str>> = started.iter().map(|e| e.detail.as_deref()).collect();
+    assert_eq!(details, [None, Some("renewal")]);
+    let figures = app.auth.dashboard(30).await.expect("counts");
+    assert_eq!(figures.qr_started.last(), Some(&1), "one sign-in started");
+}
