@@ -84,9 +84,14 @@ impl Auth {
         Ok(PeoplePage { people, total })
     }
 
+    /// An account, whatever its status (without its identities and sessions).
+    pub async fn account_record(&self, user_id: i64) -> Result<Option<user::Model>, DbErr> {
+        operators::find(&self.db, user_id).await
+    }
+
     /// Everything the console shows about one person, if the account exists.
     pub async fn person(&self, user_id: i64) -> Result<Option<PersonRecord>, DbErr> {
-        let Some(account) = operators::find(&self.db, user_id).await? else {
+        let Some(account) = self.account_record(user_id).await? else {
             return Ok(None);
         };
         let identities = accounts::identities_of(&self.db, user_id).await?;

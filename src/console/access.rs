@@ -10,7 +10,6 @@ use tower_sessions::Session;
 
 use crate::auth::{SignInSession, SignedIn};
 use crate::console::layout::{self, Frame};
-use crate::i18n::Locale;
 use crate::state::AppState;
 
 /// How recent a sign-in must be for an administrator's change.
@@ -19,7 +18,6 @@ pub const FRESH_SIGN_IN_MINUTES: i64 = 15;
 /// A request from an administrator, in their language.
 pub struct Administrator {
     pub who: SignedIn,
-    pub locale: Locale,
     /// The language and stylesheet its pages are shown with.
     pub frame: Frame,
     /// When this session last proved who it is.
@@ -78,7 +76,6 @@ impl FromRequestParts<AppState> for Administrator {
             .map(|(at, _)| at);
         Ok(Administrator {
             who,
-            locale,
             frame,
             signed_in_at,
         })

@@ -119,8 +119,8 @@ pub async fn merge(
         return back(from, "error=self");
     }
     // The confirmation names the account that empties: typed, not clicked through.
-    let source = match app.auth.person(from).await {
-        Ok(Some(person)) => person.account,
+    let source = match app.auth.account_record(from).await {
+        Ok(Some(account)) => account,
         Ok(None) => return back(from, "error=not-found"),
         Err(e) => return failed(from, "merge", e),
     };

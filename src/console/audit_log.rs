@@ -59,7 +59,7 @@ pub async fn page(
     State(app): State<AppState>,
     Query(params): Query<Params>,
 ) -> Response {
-    let locale = admin.locale;
+    let locale = admin.frame.locale;
     let filter = params.filter();
     let events = match app
         .auth

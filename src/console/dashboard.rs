@@ -15,7 +15,7 @@ use crate::state::AppState;
 const DAYS: u32 = 30;
 
 pub async fn page(admin: Administrator, State(app): State<AppState>) -> Response {
-    let locale = admin.locale;
+    let locale = admin.frame.locale;
     let figures = match app.auth.dashboard(DAYS).await {
         Ok(figures) => figures,
         Err(e) => {

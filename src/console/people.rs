@@ -30,7 +30,7 @@ pub async fn page(
     State(app): State<AppState>,
     Query(mut search): Query<Search>,
 ) -> Response {
-    let locale = admin.locale;
+    let locale = admin.frame.locale;
     // Past any real page: the last one is shown empty, not an overflow.
     search.page = search.page.min(MAX_PAGE);
     // Only a provider we know filters; anything else is no filter at all.

@@ -43,7 +43,7 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(outcome): Query<Outcome>,
 ) -> Response {
-    let locale = admin.locale;
+    let locale = admin.frame.locale;
     let person = match app.auth.person(id).await {
         Ok(Some(person)) => person,
         Ok(None) => return layout::not_found(&admin.frame),
@@ -282,7 +282,7 @@ pub async fn merge_page(
     Path(from): Path<i64>,
     Query(target): Query<MergeTarget>,
 ) -> Response {
-    let locale = admin.locale;
+    let locale = admin.frame.locale;
     let back = format!("/admin/people/{from}");
     let target_error = target.error;
     let Some(into) = target.into.filter(|into| *into != from) else {
