@@ -38,7 +38,7 @@ help:
 	@echo "                OpenID Connect sign-ins per second and server CPU per token request;"
 	@echo "                returning QQ sign-ins per second and server CPU per sign-in;"
 	@echo "                page weight and time to interactive on a throttled phone (bench-pages)"
-	@echo "make wasm-size  release build of the browser bundle and its gzip size"
+	@echo "make wasm-size  release build of the browser bundles and their compressed sizes"
 	@echo "make screenshots  the README's screenshots, from the browser tests (docs/screenshots)"
 
 ## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock, installed when missing.
@@ -49,16 +49,21 @@ tools:
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
 
-## The browser bundle, stylesheet and static files, in target/site as cargo-leptos lays them out.
+## The browser bundles, stylesheet and static files, in target/site as cargo-leptos lays them
+## out. Two bundles of islands: `denglu-signin` (the sign-in pages' islands: feature `browser`)
+## and `denglu` (every island: feature `hydrate`); a page loads the lighter one when it can.
 site: tools
-	cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate $(WASM_FLAGS)
 	@mkdir -p $(PKG_DIR)
+	cargo build --lib --target wasm32-unknown-unknown --no-default-features --features browser $(WASM_FLAGS)
+	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG_DIR) --out-name denglu-signin \
+		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_OUT)/denglu.wasm
+	cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate $(WASM_FLAGS)
 	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG_DIR) --out-name denglu \
 		$(CARGO_TARGET_DIR)/wasm32-unknown-unknown/$(WASM_OUT)/denglu.wasm
 	cp style/main.css $(PKG_DIR)/denglu.css
 	cp -R public/. $(SITE_ROOT)/
 	@# Fingerprinted, precompressed copies and pkg/assets.json (see tools/assets).
-	cargo run --quiet -p assets --release -- $(PKG_DIR)
+	cargo run --quiet -p assets --release -- $(PKG_DIR) denglu-signin denglu
 
 server:
 	cargo build --bin denglu --no-default-features --features ssr $(SERVER_FLAGS)
@@ -121,8 +126,11 @@ bench-pages: e2e-deps
 ## Release size of the browser bundle, as users download it.
 wasm-size:
 	$(MAKE) site PROFILE=release
-	@printf 'denglu_bg.wasm: %s bytes, %s bytes gzipped\n' \
-		"$$(wc -c < $(PKG_DIR)/denglu_bg.wasm)" "$$(gzip -9c $(PKG_DIR)/denglu_bg.wasm | wc -c)"
+	@for wasm in denglu-signin_bg.wasm denglu_bg.wasm; do \
+		hashed=$$(ls $(PKG_DIR)/$${wasm%.wasm}-*.wasm | head -1); \
+		printf '%s: %s bytes, %s gzipped, %s brotli (as served)\n' $$wasm \
+			"$$(wc -c < $$hashed)" "$$(wc -c < $$hashed.gz)" "$$(wc -c < $$hashed.br)"; \
+	done
 
 clean-site:
 	rm -rf $(SITE_ROOT)

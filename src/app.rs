@@ -8,7 +8,6 @@ use leptos_router::{SsrMode, path};
 use crate::assets::AssetNames;
 use crate::components::layout::{SimulatorBanner, SiteFooter, SiteHeader};
 use crate::components::site_info::provide_site_info;
-use crate::components::user_menu::SessionChanged;
 use crate::i18n::request_locale;
 use crate::pages::account::AccountPage;
 use crate::pages::login::LoginPage;
@@ -42,21 +41,48 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads the bundle under its fingerprinted names and hydrates the page (Leptos's
-/// `HydrationScripts` would look for its own hash file beside the server binary).
+/// Hydrates the page's islands with the lightest bundle that has them all, loaded under its
+/// fingerprinted names (Leptos's `HydrationScripts` would look for its own hash file beside the
+/// server binary). A page without islands loads no wasm at all. The body is marked
+/// `data-hydrated` once the page is interactive, for the end-to-end tests and the page-weight
+/// benchmark.
 #[component]
 fn Hydration(pkg: String, assets: AssetNames) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
-    let js = format!("{pkg}/{}", assets.js);
-    let wasm = format!("{pkg}/{}", assets.wasm);
-    let script = format!(
-        "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()));"
-    );
-    view! {
-        <link rel="modulepreload" href=js crossorigin=""/>
-        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
-        <script type="module" nonce=nonce>{script}</script>
-    }
+    let bundles: Vec<_> = assets
+        .bundles
+        .iter()
+        .map(|b| {
+            serde_json::json!({
+                "js": format!("{pkg}/{}", b.js),
+                "wasm": format!("{pkg}/{}", b.wasm),
+                "islands": b.islands,
+            })
+        })
+        .collect();
+    // JSON inside a script: `<` escaped, so that nothing in it can close the element.
+    let bundles = serde_json::to_string(&bundles)
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c");
+    view! { <script type="module" nonce=nonce>{islands_script(&bundles)}</script> }
+}
+
+/// The script of [`Hydration`]: picks the bundle, fetches its module and its wasm side by side,
+/// then hydrates each outermost `<leptos-island>` with the function the bundle exports under the
+/// island's `data-component` name (islands inside it are its own components).
+fn islands_script(bundles: &str) -> String {
+    format!(
+        "const bundles={bundles};\
+         const islands=[...document.querySelectorAll('leptos-island')]\
+         .filter(i=>!i.parentElement.closest('leptos-island'));\
+         const done=()=>document.body.setAttribute('data-hydrated','');\
+         const names=islands.map(i=>i.dataset.component);\
+         const bundle=bundles.find(b=>names.every(n=>b.islands.includes(n)))||bundles[bundles.length-1];\
+         if(!islands.length||!bundle){{done();}}else{{const wasm=fetch(bundle.wasm);\
+         import(bundle.js).then(async m=>{{await m.default({{module_or_path:wasm}});m.hydrate();\
+         for(const i of islands){{const f=m[i.dataset.component];if(f){{await f(i);}}}}\
+         done();}});}}"
+    )
 }
 
 #[component]
@@ -67,7 +93,6 @@ pub fn App() -> impl IntoView {
     // What the site offers (providers, simulation): fetched once per page, shared by the
     // banner and the login page.
     provide_site_info();
-    provide_context(SessionChanged::new());
 
     view! {
         <Title formatter=move |title: String| format!("{title} · {}", locale.t("app-name"))/>

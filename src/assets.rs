@@ -1,26 +1,42 @@
-//! The names the pages load the bundle and the stylesheet under. `make site` copies each under
+//! The names the pages load the bundles and the stylesheet under. `make site` copies each under
 //! a name carrying a hash of its content (`tools/assets`) and lists them in
 //! `pkg/assets.json`; the server reads that once, the shell links those names, and `/pkg/` serves
 //! them precompressed with a year of `immutable` caching, since a new build means new names.
+//!
+//! There are two bundles: the sign-in pages' (their islands only) and the full one. A page
+//! loads the first, lightest, bundle that has every island on it.
 
 use serde::{Deserialize, Serialize};
 
 /// File names inside the site's pkg directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssetNames {
+    pub css: String,
+    /// Lightest first; the last has every island.
+    pub bundles: Vec<Bundle>,
+}
+
+/// One wasm build: its JavaScript glue, its wasm, and the islands it can hydrate (by the
+/// name in their `data-component`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
     pub js: String,
     pub wasm: String,
-    pub css: String,
+    #[serde(default)]
+    pub islands: Vec<String>,
 }
 
 impl Default for AssetNames {
     /// What wasm-bindgen and the Makefile write before fingerprinting (a development build
-    /// without `make site`'s last step).
+    /// without `make site`'s last step): the full bundle alone.
     fn default() -> Self {
         Self {
-            js: "denglu.js".into(),
-            wasm: "denglu_bg.wasm".into(),
             css: "denglu.css".into(),
+            bundles: vec![Bundle {
+                js: "denglu.js".into(),
+                wasm: "denglu_bg.wasm".into(),
+                islands: Vec::new(),
+            }],
         }
     }
 }

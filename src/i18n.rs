@@ -1,16 +1,27 @@
 //! The two languages of the UI, with Fluent translations in `locales/`.
 //!
+//! The server reads them with Fluent. An island in the browser reads the same files with
+//! [`plain`], a reader of the part of Fluent they use (`key = text` with `{ $name }`), which
+//! keeps Fluent's runtime (a third of the bundle) out of the wasm; a test holds the two readers
+//! to the same output for every message.
+//!
 //! The language comes from the `denglu_lang` cookie (set by the visible switch), else from
 //! `Accept-Language`, else Simplified Chinese. The server renders `<html lang>` with it and the
 //! browser reads it back when hydrating, so both sides always agree.
 
+#[cfg(feature = "ssr")]
 use std::borrow::Cow;
+#[cfg(feature = "ssr")]
 use std::collections::HashMap;
 
+#[cfg(feature = "ssr")]
 use fluent_templates::fluent_bundle::FluentValue;
+#[cfg(feature = "ssr")]
 use fluent_templates::{Loader, static_loader};
+#[cfg(feature = "ssr")]
 use unic_langid::{LanguageIdentifier, langid};
 
+#[cfg(feature = "ssr")]
 static_loader! {
     static LOCALES = {
         locales: "./locales",
@@ -23,9 +34,10 @@ static_loader! {
 
 pub const LANG_COOKIE: &str = "denglu_lang";
 
-/// The language of the page being rendered.
+/// The language of the page being rendered. An island in the browser has no context from the
+/// server's components, so it reads the language back from the page.
 pub fn use_locale() -> Locale {
-    leptos::prelude::use_context::<Locale>().unwrap_or(Locale::ZhCn)
+    leptos::prelude::use_context::<Locale>().unwrap_or_else(request_locale)
 }
 
 /// On the server, negotiated from the request's cookie and `Accept-Language`; in the browser,
@@ -81,6 +93,7 @@ impl Locale {
         }
     }
 
+    #[cfg(feature = "ssr")]
     fn langid(self) -> LanguageIdentifier {
         match self {
             Locale::ZhCn => langid!("zh-CN"),
@@ -125,22 +138,90 @@ impl Locale {
     }
 
     /// The translation of `key`; the key itself if it is missing (a test keeps that from happening).
+    #[cfg(feature = "ssr")]
     pub fn t(self, key: &str) -> String {
         LOCALES.lookup(&self.langid(), key)
     }
 
     /// Whether `key` is one of our messages (a key read from a URL must be).
+    #[cfg(feature = "ssr")]
     pub fn knows(self, key: &str) -> bool {
         LOCALES.try_lookup(&self.langid(), key).is_some()
     }
 
     /// The translation of `key` with named arguments.
+    #[cfg(feature = "ssr")]
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
             .collect();
         LOCALES.lookup_with_args(&self.langid(), key, &args)
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    pub fn t(self, key: &str) -> String {
+        plain::format(self, key, &[])
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    pub fn knows(self, key: &str) -> bool {
+        plain::lookup(self, key).is_some()
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
+        plain::format(self, key, args)
+    }
+}
+
+/// The browser's reader of the message files: `key = text` lines (comments and blank lines
+/// skipped) whose text may hold `{ $name }` placeables. Compiled on both sides, so that its
+/// test can compare it with Fluent.
+pub mod plain {
+    use super::Locale;
+
+    const EN: &str = include_str!("../locales/en/main.ftl");
+    const ZH_CN: &str = include_str!("../locales/zh-CN/main.ftl");
+
+    /// The text of `key` in `locale`'s file, falling back to English as Fluent is set to.
+    pub fn lookup(locale: Locale, key: &str) -> Option<&'static str> {
+        let file = match locale {
+            Locale::ZhCn => ZH_CN,
+            Locale::En => EN,
+        };
+        find(file, key).or_else(|| find(EN, key))
+    }
+
+    fn find(file: &'static str, key: &str) -> Option<&'static str> {
+        file.lines().find_map(|line| {
+            let (name, text) = line.split_once('=')?;
+            (!line.starts_with('#') && name.trim_end() == key).then(|| text.trim())
+        })
+    }
+
+    /// The message with its arguments in place; the key itself when there is no such message.
+    pub fn format(locale: Locale, key: &str, args: &[(&'static str, String)]) -> String {
+        let Some(text) = lookup(locale, key) else {
+            return key.to_string();
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let name = rest[open + 1..open + close].trim().trim_start_matches('$');
+            match args.iter().find(|(arg, _)| *arg == name) {
+                Some((_, value)) => out.push_str(value),
+                // What Fluent writes for a missing argument.
+                None => out.push_str(&format!("{{${name}}}")),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -174,6 +255,46 @@ mod tests {
         assert_eq!(Locale::ZhCn.t_with("login-with", &args), "使用QQ登录");
         let args = [("provider", Locale::En.t("provider-weibo"))];
         assert_eq!(Locale::En.t_with("login-with", &args), "Sign in with Weibo");
+    }
+
+    /// Every message of both files, read by the browser's reader exactly as Fluent reads it,
+    /// with an argument for each placeable.
+    #[test]
+    fn the_browsers_reader_agrees_with_fluent_on_every_message() {
+        let names = [
+            "provider", "into", "from", "since", "code", "username", "used", "seen", "pages",
+            "page", "nickname", "network", "name", "minutes", "method", "linked", "host", "count",
+            "app", "account",
+        ];
+        let args: Vec<(&'static str, String)> =
+            names.iter().map(|n| (*n, format!("<{n}>"))).collect();
+        let mut compared = 0;
+        for locale in Locale::ALL {
+            for key in keys_of(include_str!("../locales/en/main.ftl")) {
+                assert_eq!(
+                    plain::format(locale, &key, &args),
+                    locale.t_with(&key, &args),
+                    "{key}"
+                );
+                // Fluent will not format a message with placeables without arguments.
+                if !plain::lookup(locale, &key).is_some_and(|text| text.contains('{')) {
+                    assert_eq!(plain::format(locale, &key, &[]), locale.t(&key), "{key}");
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 400, "{compared}");
+        assert_eq!(plain::format(Locale::En, "no-such-key", &[]), "no-such-key");
+        // A file that used more of Fluent than the reader knows would fail above; placeables
+        // are the only braces the files may hold.
+        for file in [
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/zh-CN/main.ftl"),
+        ] {
+            for line in file.lines().filter(|l| l.contains('{')) {
+                assert!(line.contains("{ $"), "{line}");
+            }
+        }
     }
 
     #[test]

@@ -56,55 +56,19 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-/// The browser entry point: hydrates the server-rendered page, then marks the body so that
-/// end-to-end tests (and CSS) know the page is interactive.
-#[cfg(feature = "hydrate")]
+/// The browser entry point, called by the page's script once the bundle is loaded (and only
+/// on a page with islands): sets up the reactive system; the script then hydrates each island.
+/// Everything else on the page is the server's HTML and stays as it is.
+#[cfg(feature = "browser")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Set before the router sets its own (the first hook set is the one kept): a server
-    // function that sends the browser somewhere other than one of our pages (the way back to
-    // a site signing in through Denglu, say) must load it for real, not draw a 404 in place.
-    let _ = leptos::server_fn::redirect::set_redirect_hook(follow_server_redirect);
-    leptos::mount::hydrate_body(app::App);
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        // Nothing useful to do if this fails: the page works, the marker is only a signal.
-        let _ = body.set_attribute("data-hydrated", "");
-    }
-}
-
-/// A server function's redirect: our own pages through the router (a click on a link, which
-/// it intercepts), anything else as a real page load.
-#[cfg(feature = "hydrate")]
-fn follow_server_redirect(location: &str) {
-    use wasm_bindgen::JsCast;
-    let location = location.to_string();
-    // A tick later, as the router does, so that the action's value lands first.
-    leptos::prelude::request_animation_frame(move || {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        if !model::paths::is_page(&location) {
-            let _ = window.location().set_href(&location);
-            return;
-        }
-        let link = window
-            .document()
-            .and_then(|d| d.create_element("a").ok())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        match (link, window.document().and_then(|d| d.body())) {
-            (Some(link), Some(body)) => {
-                let _ = link.set_attribute("href", &location);
-                let _ = body.append_child(&link);
-                link.click();
-                link.remove();
-            }
-            _ => {
-                let _ = window.location().set_href(&location);
-            }
+    // A server function's redirect (a completed profile going where the sign-in was headed)
+    // is a real page load: there is no client-side router.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_href(location);
         }
     });
+    leptos::mount::hydrate_islands();
 }

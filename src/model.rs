@@ -430,22 +430,6 @@ impl ServerError {
 
 /// The paths of QR sign-in, written once for the server and the browser.
 pub mod paths {
-    /// Whether `location` is one of the app's own pages (the router in `app.rs` draws it in
-    /// the browser), as opposed to a route the server answers (`/oauth/continue/...`, a
-    /// callback) or another site, which the browser must load for real.
-    pub fn is_page(location: &str) -> bool {
-        let path = location.split(['?', '#']).next().unwrap_or_default();
-        matches!(
-            path,
-            "/login"
-                | "/signup"
-                | "/account"
-                | "/login/qr"
-                | "/oauth/consent"
-                | "/oauth/logout/confirm"
-        ) || (path.starts_with("/qr/") && path.ends_with("/confirm"))
-    }
-
     /// What the QR code encodes: the phone opens it in WeChat.
     pub fn qr_scan(ticket: &str) -> String {
         format!("/qr/{ticket}")
@@ -464,33 +448,6 @@ pub mod paths {
     /// The desktop finishes signing in with a confirmed ticket.
     pub fn qr_claim(ticket: &str) -> String {
         format!("/auth/qr/{ticket}/claim")
-    }
-}
-
-#[cfg(test)]
-mod paths_tests {
-    use super::paths::is_page;
-
-    #[test]
-    fn only_the_apps_own_pages_are_drawn_in_the_browser() {
-        for page in [
-            "/login?next=%2Fx",
-            "/account",
-            "/signup",
-            "/qr/abc/confirm",
-            "/oauth/consent?request=r",
-        ] {
-            assert!(is_page(page), "{page}");
-        }
-        for other in [
-            "/oauth/continue/abc",
-            "/auth/qq/start",
-            "https://site.example/cb",
-            "/qr/abc",
-            "/",
-        ] {
-            assert!(!is_page(other), "{other}");
-        }
     }
 }
 

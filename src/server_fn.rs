@@ -116,6 +116,23 @@ pub fn answer_form<T>(
     }
 }
 
+/// As [`answer_form`], with the page a success goes back to made from the answer (a notice
+/// in its URL, say).
+pub fn answer_form_then<T>(
+    outcome: Result<T, ServerError>,
+    fn_path: &str,
+    page: &str,
+    success_page: impl FnOnce(&T) -> String,
+) -> Result<T, ServerError> {
+    match outcome {
+        Ok(value) => {
+            return_to(&success_page(&value));
+            Ok(value)
+        }
+        Err(error) => Err(refuse(error, fn_path, page)),
+    }
+}
+
 /// Whether the request is a plain HTML form post (no wasm), as opposed to a fetch from the
 /// hydrated page.
 fn is_plain_form_post() -> bool {

@@ -37,58 +37,95 @@ pub async fn new_login_ticket(
 /// session, which must be saved with the page); `None` when the page shows no QR of ours.
 pub type TicketResource = Resource<Result<Option<QrTicket>, ServerError>>;
 
+/// The ticket of a page's own QR code, made once at the page's top: a suspended part may
+/// render more than once, and each rendering would make another ticket.
+pub fn ticket_resource(next: Option<String>) -> TicketResource {
+    Resource::new_blocking(
+        move || next.clone(),
+        |next| async move { new_login_ticket(next, false).await.map(Some) },
+    )
+}
+
+/// The panel of the page's ticket, once it is made. Rendered on the server: only the panel
+/// itself ([`QrPanel`]) is an island.
+#[component]
+pub fn QrTicketPanel(
+    ticket: TicketResource,
+    next: Option<String>,
+    #[prop(optional)] phone: bool,
+) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <Suspense fallback=move || view! { <div class="qr-box loading" aria-busy="true"></div> }>
+            {move || {
+                let next = next.clone();
+                Suspend::new(async move {
+                    match ticket.await {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(ticket)) => view! { <QrPanel ticket next phone/> }.into_any(),
+                        Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// The QR code with its live status; `next` is where the computer goes once signed in. On a
 /// phone's own browser (`phone`), which cannot scan its screen, the same ticket is offered the
 /// two ways that work there: its link opened in WeChat, or the code saved to the photos and
 /// scanned from the album; the page waits as a computer's would.
 ///
-/// A page that renders the panel inside a `Suspense` makes the ticket itself, at its top
-/// (`ticket`), so that re-rendering the suspended part never makes another one.
-#[component]
-pub fn QrPanel(
-    next: Option<String>,
-    #[prop(optional)] phone: bool,
-    #[prop(optional)] ticket: Option<(TicketResource, RwSignal<u32>)>,
-) -> impl IntoView {
+/// An island: the part of the login pages that ships as wasm. It follows the ticket's status
+/// and, when a code expires, asks for a fresh one itself (a few times, then on a click).
+#[island]
+pub fn QrPanel(ticket: QrTicket, next: Option<String>, phone: bool) -> impl IntoView {
     let locale = use_locale();
-    let (ticket, renewals) = ticket.unwrap_or_else(|| {
-        let renewals = RwSignal::new(0u32);
-        let ticket = Resource::new_blocking(
-            move || renewals.get(),
-            move |renewed| {
-                let next = next.clone();
-                async move { new_login_ticket(next, renewed > 0).await.map(Some) }
-            },
-        );
-        (ticket, renewals)
-    });
     let status = RwSignal::new("waiting".to_string());
+    let current = RwSignal::new(ticket);
+    let renew = Action::new(move |_: &()| {
+        let next = next.clone();
+        async move { new_login_ticket(next, true).await }
+    });
+    let renewal_failed = move || matches!(renew.value().get(), Some(Err(_)));
+    Effect::new(move |_| {
+        if let Some(Ok(ticket)) = renew.value().get() {
+            status.set("waiting".to_string());
+            current.set(ticket);
+        }
+    });
+    #[cfg(feature = "browser")]
+    {
+        let renewals = StoredValue::new(0u32);
+        Effect::new(move |_| {
+            let id = current.with(|ticket| ticket.id.clone());
+            live::follow(id, status, move || {
+                if renewals.get_value() < live::AUTOMATIC_RENEWALS {
+                    renewals.update_value(|n| *n += 1);
+                    renew.dispatch(());
+                }
+            });
+        });
+    }
 
     view! {
         <div class="qr-panel" data-status=move || status.get()>
-            <Suspense fallback=move || view! { <div class="qr-box loading" aria-busy="true"></div> }>
-                {move || Suspend::new(async move {
-                    match ticket.await {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(ticket)) => {
-                            status.set("waiting".to_string());
-                            #[cfg(feature = "hydrate")]
-                            live::follow(ticket.id.clone(), status, renewals);
-                            if phone {
-                                view! { <PhoneTicketView ticket status/> }.into_any()
-                            } else {
-                                view! { <TicketView ticket status/> }.into_any()
-                            }
-                        }
-                        Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {move || {
+                let ticket = current.get();
+                if phone {
+                    view! { <PhoneTicketView ticket status/> }.into_any()
+                } else {
+                    view! { <TicketView ticket status/> }.into_any()
+                }
+            }}
+            {move || renewal_failed().then(|| view! { <p class="alert" role="alert">{locale.t("error-body")}</p> })}
             <button
                 class="button secondary qr-refresh"
                 type="button"
                 hidden=move || !matches!(status.get().as_str(), "expired" | "cancelled")
-                on:click=move |_| renewals.update(|n| *n += 1)
+                on:click=move |_| {
+                    renew.dispatch(());
+                }
             >
                 {locale.t("qr-refresh")}
             </button>
@@ -132,12 +169,12 @@ fn PhoneTicketView(ticket: QrTicket, status: RwSignal<String>) -> impl IntoView 
     let copied = RwSignal::new(false);
     let url = ticket.url.clone();
     let copy = move |_| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         if let Some(window) = web_sys::window() {
             let _ = window.navigator().clipboard().write_text(&url);
             copied.set(true);
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = &url;
     };
     let png = ticket.png.clone();
@@ -209,7 +246,7 @@ fn status_message(locale: crate::i18n::Locale, status: &str) -> String {
     locale.t(key)
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod live {
     //! The browser side: an `EventSource` on the ticket's status stream.
 
@@ -222,9 +259,11 @@ mod live {
     use web_sys::{EventSource, MessageEvent};
 
     /// How many fresh codes the page makes by itself before it waits for a click.
-    const AUTOMATIC_RENEWALS: u32 = 5;
+    pub const AUTOMATIC_RENEWALS: u32 = 5;
 
-    pub fn follow(id: String, status: RwSignal<String>, renewals: RwSignal<u32>) {
+    /// Follows ticket `id` until it ends, or until the effect that called this runs again;
+    /// `expired` is called when the code expires.
+    pub fn follow(id: String, status: RwSignal<String>, expired: impl Fn() + 'static) {
         let Ok(source) = EventSource::new(&paths::qr_events(&id)) else {
             return;
         };
@@ -243,9 +282,7 @@ mod live {
                 }
                 "expired" => {
                     closer.close();
-                    if renewals.get_untracked() < AUTOMATIC_RENEWALS {
-                        renewals.update(|n| *n += 1);
-                    }
+                    expired();
                 }
                 "cancelled" | "claimed" => closer.close(),
                 _ => {}

@@ -5,33 +5,6 @@ use crate::model::{AccountSummary, ServerError};
 use leptos::prelude::*;
 
 use crate::components::avatar::Avatar;
-use leptos_router::hooks::use_location;
-
-/// Bumped when a form signs someone in or out or edits the profile, so the header (and any
-/// page showing the account) asks the server again without a full reload.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionChanged(RwSignal<u32>);
-
-impl SessionChanged {
-    pub fn new() -> Self {
-        Self(RwSignal::new(0))
-    }
-
-    pub fn notify(self) {
-        self.0.update(|n| *n = n.wrapping_add(1));
-    }
-
-    /// Reads the counter, so a resource that calls this refetches on every change.
-    pub fn track(self) -> u32 {
-        self.0.get()
-    }
-}
-
-impl Default for SessionChanged {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// The signed-in person, as the header shows them; `None` when signed out.
 #[server(endpoint = "viewer")]
@@ -54,13 +27,7 @@ pub async fn get_viewer() -> Result<Option<AccountSummary>, ServerError> {
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let locale = use_locale();
-    let changed = use_context::<SessionChanged>().unwrap_or_default();
-    let location = use_location();
-    // Asked again on every navigation and every change: signing in happens on other pages.
-    let viewer = Resource::new(
-        move || (changed.track(), location.pathname.get()),
-        |_| get_viewer(),
-    );
+    let viewer = Resource::new(|| (), |_| get_viewer());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -81,13 +81,9 @@ pub fn EmbeddedWechatQr(next: Option<String>) -> impl IntoView {
                         .ok()
                         .map(|embed| {
                             let title = locale.t("wechat-qr-frame-title");
-                            // Drawn in the browser when the page was rendered there (after a
-                            // navigation): an inline script made there would have no nonce.
-                            #[cfg(feature = "hydrate")]
-                            draw::when_ready(embed.clone(), title.clone());
-                            // Only the server's page carries the inline script (with the CSP
-                            // nonce): it draws the QR before, or without, the wasm.
-                            let inline = if cfg!(feature = "ssr") { constructor(&embed, &title) } else { String::new() };
+                            // The inline script (with the CSP nonce) draws the QR: every page is
+                            // the server's, and this part is no island.
+                            let inline = constructor(&embed, &title);
                             view! {
                                 <div id=CONTAINER class="wechat-embed-frame" data-state=embed.state.clone()></div>
                                 // The page's CSP nonce: the policy allows no other inline script.
@@ -99,72 +95,6 @@ pub fn EmbeddedWechatQr(next: Option<String>) -> impl IntoView {
             </Suspense>
             <a class="wechat-fallback" href=fallback rel="external">{locale.t("wechat-open-full-page")}</a>
         </div>
-    }
-}
-
-#[cfg(feature = "hydrate")]
-mod draw {
-    //! The browser side: `new WxLogin({...})` called from the wasm, once `wxLogin.js` has
-    //! loaded, unless the server's inline script drew the QR already.
-
-    use js_sys::{Array, Function, Object, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
-
-    use super::CONTAINER;
-    use crate::model::WechatEmbed;
-
-    /// How long to wait for `wxLogin.js`: 100 tries, 50 ms apart.
-    const TRIES: u32 = 100;
-
-    pub fn when_ready(embed: WechatEmbed, title: String) {
-        try_draw(embed, title, TRIES);
-    }
-
-    fn try_draw(embed: WechatEmbed, title: String, tries_left: u32) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let constructor = Reflect::get(&window, &JsValue::from_str("WxLogin"))
-            .ok()
-            .and_then(|c| c.dyn_into::<Function>().ok());
-        let Some(constructor) = constructor else {
-            if tries_left > 0 {
-                leptos::prelude::set_timeout(
-                    move || try_draw(embed, title, tries_left - 1),
-                    std::time::Duration::from_millis(50),
-                );
-            }
-            return;
-        };
-        let Some(container) = window
-            .document()
-            .and_then(|d| d.get_element_by_id(CONTAINER))
-        else {
-            return;
-        };
-        if container.has_attribute("data-drawn") {
-            return;
-        }
-        // Nothing useful to do if these fail: the link to WeChat's full page stays.
-        let _ = container.set_attribute("data-drawn", "1");
-        let options = Object::new();
-        let redirect = js_sys::encode_uri_component(&embed.redirect_uri);
-        for (key, value) in [
-            ("self_redirect", JsValue::FALSE),
-            ("id", JsValue::from_str(CONTAINER)),
-            ("appid", JsValue::from_str(&embed.app_id)),
-            ("scope", JsValue::from_str("snsapi_login")),
-            ("redirect_uri", redirect.into()),
-            ("state", JsValue::from_str(&embed.state)),
-            ("style", JsValue::from_str("black")),
-            ("href", JsValue::from_str("")),
-        ] {
-            let _ = Reflect::set(&options, &JsValue::from_str(key), &value);
-        }
-        let _ = Reflect::construct(&constructor, &Array::of1(&options));
-        if let Ok(Some(frame)) = container.query_selector("iframe") {
-            let _ = frame.set_attribute("title", &title);
-        }
     }
 }
 

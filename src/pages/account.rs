@@ -9,9 +9,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{DisplayNameField, EmailField, FormAlert, initial_value, last_error};
 use crate::components::site_info::use_site_info;
-use crate::components::user_menu::SessionChanged;
 use crate::i18n::use_locale;
-use crate::model::{AccountSummary, ServerError, Unlinked};
+use crate::model::{AccountSummary, DeviceSession, ServerError, Unlinked};
 use crate::pages::apps::{AppsSection, RevokeApp, apps_resource};
 use crate::pages::sessions::{
     EndOtherSessions, EndSession, EndSessionsSignedInWith, SessionsSection, sessions_resource,
@@ -79,7 +78,7 @@ pub async fn update_profile(display_name: String, email: String) -> Result<(), S
 #[server(endpoint = "account/unlink")]
 pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> {
     use crate::auth::UnlinkOutcome;
-    use crate::server_fn::{answer_form, app_state, session, signed_in, unexpected};
+    use crate::server_fn::{answer_form_then, app_state, session, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -95,17 +94,22 @@ pub async fn unlink_identity(identity_id: i64) -> Result<Unlinked, ServerError> 
         }
     }
     .await;
-    answer_form(
+    // Back to the page, which offers to end the sessions signed in with the method.
+    answer_form_then(
         outcome,
         <UnlinkIdentity as leptos::server_fn::ServerFn>::PATH,
         PAGE,
+        |unlinked| match unlinked.sessions {
+            0 => PAGE.to_string(),
+            _ => format!("{PAGE}?unlinked={}", unlinked.provider),
+        },
     )
 }
 
 #[server(endpoint = "account/refresh")]
 pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
     use crate::auth::RefreshError;
-    use crate::server_fn::{answer_form, app_state, signed_in, unexpected};
+    use crate::server_fn::{answer_form_then, app_state, signed_in, unexpected};
 
     let outcome = async {
         let app = app_state()?;
@@ -137,10 +141,11 @@ pub async fn refresh_identity(identity_id: i64) -> Result<(), ServerError> {
         }
     }
     .await;
-    answer_form(
+    answer_form_then(
         outcome,
         <RefreshIdentity as leptos::server_fn::ServerFn>::PATH,
         PAGE,
+        |_| format!("{PAGE}?notice=refreshed"),
     )
 }
 
@@ -174,40 +179,17 @@ pub async fn sign_out() -> Result<(), ServerError> {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
-    let changed = use_context::<SessionChanged>().unwrap_or_default();
-    let update = ServerAction::<UpdateProfile>::new();
     let unlink = ServerAction::<UnlinkIdentity>::new();
     let refresh = ServerAction::<RefreshIdentity>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let end_sessions = ServerAction::<EndSessionsSignedInWith>::new();
     let end_one = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
-    let sessions = sessions_resource(
-        Signal::derive(move || end_sessions.version().get()),
-        end_one,
-        end_others,
-    );
+    let sessions = sessions_resource();
     let revoke_app = ServerAction::<RevokeApp>::new();
-    let apps = apps_resource(revoke_app);
+    let apps = apps_resource();
     let site = use_site_info();
-    let account = Resource::new(
-        move || {
-            (
-                changed.track(),
-                update.version().get(),
-                unlink.version().get(),
-                refresh.version().get(),
-            )
-        },
-        |_| get_account(),
-    );
-    Effect::new(move |_| {
-        if matches!(update.value().get(), Some(Ok(())))
-            || matches!(sign_out.value().get(), Some(Ok(())))
-        {
-            changed.notify();
-        }
-    });
+    let account = Resource::new(|| (), |_| get_account());
 
     view! {
         <Title text=locale.t("account-title")/>
@@ -227,9 +209,9 @@ pub fn AccountPage() -> impl IntoView {
                                 .filter(|id| !account.identities.iter().any(|i| &i.provider == id))
                                 .collect();
                             view! {
-                                <ProfileSection account=account.clone() update/>
+                                <ProfileSection account=account.clone()/>
                                 <IdentitiesSection account linkable unlink refresh/>
-                                <UnlinkedSessions unlink end_sessions/>
+                                <UnlinkedSessions sessions=sessions.clone() end_sessions/>
                                 <SessionsSection sessions end_one end_others/>
                                 <AppsSection apps revoke=revoke_app/>
                                 <SignOutSection sign_out/>
@@ -285,13 +267,8 @@ fn AccountNotice() -> impl IntoView {
 }
 
 #[component]
-fn ProfileSection(account: AccountSummary, update: ServerAction<UpdateProfile>) -> impl IntoView {
+fn ProfileSection(account: AccountSummary) -> impl IntoView {
     let locale = use_locale();
-    let error = last_error(update);
-    let display_name = initial_value(error, "display_name", &account.display_name);
-    let email = initial_value(error, "email", account.email.as_deref().unwrap_or_default());
-    let saved = move || matches!(update.value().get(), Some(Ok(())));
-
     view! {
         <div class="profile-head">
             <Avatar src=account.avatar_url.clone() name=account.display_name.clone() size=64 large=true/>
@@ -306,13 +283,34 @@ fn ProfileSection(account: AccountSummary, update: ServerAction<UpdateProfile>) 
             </div>
         </div>
         <h2>{locale.t("account-profile")}</h2>
+        {notice_is("saved")
+            .then(|| {
+                view! { <div class="notice" role="status" data-saved="profile">{locale.t("account-saved")}</div> }
+            })}
+        <ProfileForm display_name=account.display_name email=account.email.unwrap_or_default()/>
+    }
+}
+
+/// The profile form, an island: a refusal shows beside its fields with what was typed kept;
+/// once saved, the page loads again (`?notice=saved`), so that the header shows the new name
+/// too. Without the wasm it posts as a plain form and comes back to the page.
+// An island in the full bundle only: the sign-in pages' lighter bundle leaves it out.
+#[cfg_attr(any(feature = "ssr", feature = "islands-forms"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-forms")), component)]
+fn ProfileForm(display_name: String, email: String) -> impl IntoView {
+    let locale = use_locale();
+    let update = ServerAction::<UpdateProfile>::new();
+    let error = last_error(update);
+    let display_name = initial_value(error, "display_name", &display_name);
+    let email = initial_value(error, "email", &email);
+    #[cfg(feature = "browser")]
+    Effect::new(move |_| {
+        if matches!(update.value().get(), Some(Ok(()))) {
+            let _ = window().location().set_href(SAVED);
+        }
+    });
+    view! {
         <FormAlert error/>
-        {move || {
-            saved()
-                .then(|| {
-                    view! { <div class="notice" role="status" data-saved="profile">{locale.t("account-saved")}</div> }
-                })
-        }}
         <ActionForm action=update attr:class="profile-form" attr:novalidate=true>
             <DisplayNameField value=display_name error/>
             <EmailField value=email error/>
@@ -322,6 +320,10 @@ fn ProfileSection(account: AccountSummary, update: ServerAction<UpdateProfile>) 
         </ActionForm>
     }
 }
+
+/// The page again after a saved profile.
+#[cfg(feature = "browser")]
+const SAVED: &str = "/account?notice=saved";
 
 #[component]
 fn IdentitiesSection(
@@ -333,18 +335,16 @@ fn IdentitiesSection(
     let locale = use_locale();
     let unlink_error = last_error(unlink);
     let refresh_error = last_error(refresh);
-    let refreshed = move || matches!(refresh.value().get(), Some(Ok(())));
+    let refreshed = notice_is("refreshed");
 
     view! {
         <h2>{locale.t("account-identities")}</h2>
         <FormAlert error=unlink_error/>
         <FormAlert error=refresh_error/>
-        {move || {
-            refreshed()
-                .then(|| {
-                    view! { <div class="notice" role="status" data-saved="refresh">{locale.t("account-refreshed")}</div> }
-                })
-        }}
+        {refreshed
+            .then(|| {
+                view! { <div class="notice" role="status" data-saved="refresh">{locale.t("account-refreshed")}</div> }
+            })}
         <ul class="identities">
             {account
                 .identities
@@ -415,39 +415,40 @@ fn IdentitiesSection(
     }
 }
 
-/// After unlinking a method that other sessions signed in with: offers to end them.
+/// After unlinking a method that other sessions signed in with (`?unlinked=qq`): offers to
+/// end them, while there are any.
 #[component]
 fn UnlinkedSessions(
-    unlink: ServerAction<UnlinkIdentity>,
+    sessions: Vec<DeviceSession>,
     end_sessions: ServerAction<EndSessionsSignedInWith>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let offer = move || match unlink.value().get() {
-        Some(Ok(Unlinked { provider, sessions })) if sessions > 0 => Some(provider),
-        _ => None,
-    };
-    let ended = move || matches!(end_sessions.value().get(), Some(Ok(())));
-    view! {
-        {move || {
-            offer()
-                .filter(|_| !ended())
-                .map(|provider| {
-                    let name = locale.t(&format!("provider-{provider}"));
-                    let marker = provider.clone();
-                    view! {
-                        <div class="notice" role="status" data-unlinked-sessions=marker>
-                            <p>{locale.t_with("account-unlinked-sessions", &[("provider", name)])}</p>
-                            <ActionForm action=end_sessions>
-                                <input type="hidden" name="provider" value=provider/>
-                                <button class="button small danger" type="submit">
-                                    {locale.t("account-unlinked-end")}
-                                </button>
-                            </ActionForm>
-                        </div>
-                    }
-                })
-        }}
-    }
+    let unlinked = use_query_map().read_untracked().get("unlinked");
+    let offer = unlinked.filter(|provider| {
+        sessions
+            .iter()
+            .any(|s| !s.current && s.method.as_ref() == Some(provider))
+    });
+    offer.map(|provider| {
+        let name = locale.t(&format!("provider-{provider}"));
+        let marker = provider.clone();
+        view! {
+            <div class="notice" role="status" data-unlinked-sessions=marker>
+                <p>{locale.t_with("account-unlinked-sessions", &[("provider", name)])}</p>
+                <ActionForm action=end_sessions>
+                    <input type="hidden" name="provider" value=provider/>
+                    <button class="button small danger" type="submit">
+                        {locale.t("account-unlinked-end")}
+                    </button>
+                </ActionForm>
+            </div>
+        }
+    })
+}
+
+/// Whether the page was loaded with `?notice={kind}`: where a form sends the browser once done.
+fn notice_is(kind: &str) -> bool {
+    use_query_map().read_untracked().get("notice").as_deref() == Some(kind)
 }
 
 #[component]

@@ -48,10 +48,8 @@ pub async fn revoke_app(client_id: String) -> Result<(), ServerError> {
 }
 
 /// Read with the rest of the account page (see `sessions_resource`).
-pub fn apps_resource(
-    revoke: ServerAction<RevokeApp>,
-) -> Resource<Result<Vec<AppAccess>, ServerError>> {
-    Resource::new(move || revoke.version().get(), |_| get_apps())
+pub fn apps_resource() -> Resource<Result<Vec<AppAccess>, ServerError>> {
+    Resource::new(|| (), |_| get_apps())
 }
 
 #[component]

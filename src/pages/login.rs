@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::provider_button::ProviderButton;
-use crate::components::qr_panel::{QrPanel, TicketResource, new_login_ticket};
+use crate::components::qr_panel::{QrTicketPanel, TicketResource, new_login_ticket};
 use crate::components::site_info::use_site_info;
 use crate::components::wechat_qr::EmbeddedWechatQr;
 use crate::i18n::{Locale, use_locale};
@@ -28,19 +28,15 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next");
     // Our login ticket, when this visitor's WeChat section shows one: made here, once, and not
     // inside the suspended part below, which may render more than once.
-    let renewals = RwSignal::new(0u32);
-    let ticket: TicketResource = Resource::new_blocking(
-        move || (renewals.get(), next()),
-        move |(renewed, next)| async move {
-            match site.await {
-                Ok(info) if matches!(info.wechat, WechatOnPage::Own | WechatOnPage::PhoneOwn) => {
-                    new_login_ticket(next, renewed > 0).await.map(Some)
-                }
-                Ok(_) => Ok(None),
-                Err(e) => Err(e),
+    let ticket: TicketResource = Resource::new_blocking(next, move |next| async move {
+        match site.await {
+            Ok(info) if matches!(info.wechat, WechatOnPage::Own | WechatOnPage::PhoneOwn) => {
+                new_login_ticket(next, false).await.map(Some)
             }
-        },
-    );
+            Ok(_) => Ok(None),
+            Err(e) => Err(e),
+        }
+    });
     // A failed sign-in is never a 200; an unknown kind is a plain bad request.
     #[cfg(feature = "ssr")]
     if let (Some(kind), Some(response)) = (error(), use_context::<leptos_axum::ResponseOptions>())
@@ -76,7 +72,7 @@ pub fn LoginPage() -> impl IntoView {
                             let own_qr_too =
                                 info.wechat == WechatOnPage::Embedded && info.offers("wechat_mp");
                             view! {
-                                <WechatSection mode=info.wechat next=next() ticket=(ticket, renewals)/>
+                                <WechatSection mode=info.wechat next=next() ticket/>
                                 <ul class="providers">
                                     {info
                                         .providers
@@ -106,7 +102,7 @@ pub fn LoginPage() -> impl IntoView {
 fn WechatSection(
     mode: WechatOnPage,
     next: Option<String>,
-    ticket: (TicketResource, RwSignal<u32>),
+    ticket: TicketResource,
 ) -> impl IntoView {
     let locale = use_locale();
     match mode {
@@ -120,7 +116,7 @@ fn WechatSection(
         WechatOnPage::Own => view! {
             <section class="wechat-section" data-wechat="own">
                 <h2>{locale.t("wechat-scan-title")}</h2>
-                <QrPanel next ticket/>
+                <QrTicketPanel ticket next/>
             </section>
         }
         .into_any(),
@@ -128,7 +124,7 @@ fn WechatSection(
             <section class="wechat-section wechat-phone" data-wechat="phone">
                 <h2>{locale.t("wechat-phone-title")}</h2>
                 <p class="wechat-phone-intro">{locale.t("wechat-phone-intro")}</p>
-                <QrPanel next phone=true ticket/>
+                <QrTicketPanel ticket next phone=true/>
             </section>
         }
         .into_any(),

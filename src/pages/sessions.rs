@@ -96,23 +96,9 @@ pub async fn end_sessions_signed_in_with(provider: String) -> Result<(), ServerE
     )
 }
 
-/// The list, read with the rest of the account page (one resource at the page's top, so that
-/// the server's render and the browser's hydration see the same data).
-pub fn sessions_resource(
-    changed: Signal<usize>,
-    end_one: ServerAction<EndSession>,
-    end_others: ServerAction<EndOtherSessions>,
-) -> Resource<Result<Vec<DeviceSession>, ServerError>> {
-    Resource::new(
-        move || {
-            (
-                changed.get(),
-                end_one.version().get(),
-                end_others.version().get(),
-            )
-        },
-        |_| get_sessions(),
-    )
+/// The list, read with the rest of the account page (one resource at the page's top).
+pub fn sessions_resource() -> Resource<Result<Vec<DeviceSession>, ServerError>> {
+    Resource::new(|| (), |_| get_sessions())
 }
 
 #[component]

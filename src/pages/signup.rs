@@ -9,7 +9,6 @@ use crate::components::form::{
     DisplayNameField, EmailField, FieldError, FormAlert, initial_value, last_error,
 };
 use crate::components::site_info::use_site_info;
-use crate::components::user_menu::SessionChanged;
 use crate::i18n::use_locale;
 use crate::model::{ServerError, SignupDraft, UsernameCheck};
 
@@ -105,13 +104,6 @@ pub fn SignupPage() -> impl IntoView {
     let locale = use_locale();
     let draft = Resource::new(|| (), |_| get_signup_draft());
     let site = use_site_info();
-    let submit = ServerAction::<CompleteSignup>::new();
-    let changed = use_context::<SessionChanged>().unwrap_or_default();
-    Effect::new(move |_| {
-        if matches!(submit.value().get(), Some(Ok(()))) {
-            changed.notify();
-        }
-    });
 
     view! {
         <Title text=locale.t("signup-title")/>
@@ -121,7 +113,7 @@ pub fn SignupPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let providers = site.await.map(|info| info.providers).unwrap_or_default();
                     match draft.await {
-                        Ok(Some(draft)) => view! { <SignupForm draft providers submit/> }.into_any(),
+                        Ok(Some(draft)) => view! { <SignupForm draft providers/> }.into_any(),
                         Ok(None) => {
                             view! {
                                 <p>{locale.t("signup-nothing-pending")}</p>
@@ -142,13 +134,8 @@ fn SignupForm(
     draft: SignupDraft,
     /// Every offered provider, for "I already have an account".
     providers: Vec<String>,
-    submit: ServerAction<CompleteSignup>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let error = last_error(submit);
-    let username = initial_value(error, "username", &draft.username);
-    let display_name = initial_value(error, "display_name", &draft.display_name);
-    let email = initial_value(error, "email", "");
     let provider_name = locale.t(&format!("provider-{}", draft.provider));
     let intro = locale.t_with(
         "signup-intro",
@@ -163,15 +150,7 @@ fn SignupForm(
             <Avatar src=draft.avatar_url.clone() name=draft.nickname.clone() size=48/>
             <p data-nickname=draft.nickname.clone()>{intro}</p>
         </div>
-        <FormAlert error/>
-        <ActionForm action=submit attr:class="profile-form" attr:novalidate=true>
-            <UsernameField value=username error/>
-            <DisplayNameField value=display_name error/>
-            <EmailField value=email error hint=true/>
-            <button class="button primary" type="submit" disabled=move || submit.pending().get()>
-                {locale.t("signup-submit")}
-            </button>
-        </ActionForm>
+        <ProfileCompletion username=draft.username display_name=draft.display_name/>
         <div class="existing-account">
             <h2>{locale.t("signup-existing-title")}</h2>
             <p>{locale.t("signup-existing-body")}</p>
@@ -195,6 +174,32 @@ fn SignupForm(
                     .collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// The form itself, an island: it checks the username as the person types, and a refusal
+/// shows beside its fields with what was typed kept. Without the wasm it posts as a plain form
+/// and the refusal comes back in the page's URL.
+// An island in the full bundle only: the sign-in pages' lighter bundle leaves it out.
+#[cfg_attr(any(feature = "ssr", feature = "islands-forms"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-forms")), component)]
+fn ProfileCompletion(username: String, display_name: String) -> impl IntoView {
+    let locale = use_locale();
+    let submit = ServerAction::<CompleteSignup>::new();
+    let error = last_error(submit);
+    let username = initial_value(error, "username", &username);
+    let display_name = initial_value(error, "display_name", &display_name);
+    let email = initial_value(error, "email", "");
+    view! {
+        <FormAlert error/>
+        <ActionForm action=submit attr:class="profile-form" attr:novalidate=true>
+            <UsernameField value=username error/>
+            <DisplayNameField value=display_name error/>
+            <EmailField value=email error hint=true/>
+            <button class="button primary" type="submit" disabled=move || submit.pending().get()>
+                {locale.t("signup-submit")}
+            </button>
+        </ActionForm>
     }
 }
 

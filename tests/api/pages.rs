@@ -225,7 +225,9 @@ async fn the_bundle_is_served_precompressed_under_fingerprinted_names_cached_for
     std::fs::write(
         pkg.join("assets.json"),
         format!(
-            r#"{{"js":"denglu-{hash}.js","wasm":"denglu_bg-{hash}.wasm","css":"denglu-{hash}.css"}}"#
+            r#"{{"css":"denglu-{hash}.css","bundles":[
+                {{"js":"denglu-signin-{hash}.js","wasm":"denglu-signin_bg-{hash}.wasm","islands":["QrPanel_1"]}},
+                {{"js":"denglu-{hash}.js","wasm":"denglu_bg-{hash}.wasm","islands":["QrPanel_1","ProfileForm_2"]}}]}}"#
         ),
     )
     .unwrap();
@@ -238,12 +240,18 @@ async fn the_bundle_is_served_precompressed_under_fingerprinted_names_cached_for
     let app = spawn_app_tuned(&[], |s| s.site_root = root).await;
 
     let html = app.get("/login").await.text().await.expect("a page");
-    for linked in [
-        format!(r#"href="/pkg/denglu-{hash}.css""#),
-        format!(r#"href="/pkg/denglu-{hash}.js""#),
-        format!(r#"href="/pkg/denglu_bg-{hash}.wasm""#),
+    assert!(
+        html.contains(&format!(r#"href="/pkg/denglu-{hash}.css""#)),
+        "the page links the stylesheet"
+    );
+    // The islands script picks a bundle by the islands on the page.
+    for named in [
+        format!(r#""/pkg/denglu-signin-{hash}.js""#),
+        format!(r#""/pkg/denglu-signin_bg-{hash}.wasm""#),
+        format!(r#""/pkg/denglu-{hash}.js""#),
+        format!(r#""/pkg/denglu_bg-{hash}.wasm""#),
     ] {
-        assert!(html.contains(&linked), "the page links {linked}");
+        assert!(html.contains(&named), "the page's script names {named}");
     }
 
     let fetch = |accepts: &'static str| {
@@ -294,4 +302,55 @@ async fn the_bundle_is_served_precompressed_under_fingerprinted_names_cached_for
         app.get("/login").await.headers()["cache-control"],
         "no-store"
     );
+}
+
+/// The islands each page carries: what the browser hydrates, and so which bundle it loads.
+fn islands_of(html: &str) -> Vec<String> {
+    html.split(r#"<leptos-island data-component=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|name| {
+            name.rsplit_once('_')
+                .map_or(name, |(name, _)| name)
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn only_the_interactive_parts_of_a_page_are_islands() {
+    let app = spawn_app().await;
+    // A computer's login page: WeChat's own QR, links and a plain header. Nothing to hydrate,
+    // so no wasm is loaded at all.
+    let login = body_of(app.get("/login").await).await;
+    assert!(islands_of(&login).is_empty(), "{:?}", islands_of(&login));
+    assert!(
+        login.contains("data-hydrated"),
+        "the script still marks the page"
+    );
+    // Our own QR code follows its ticket live.
+    let qr = body_of(app.get("/login/qr").await).await;
+    assert_eq!(islands_of(&qr), ["QrPanel"]);
+    assert!(
+        qr.contains(r#"class="qr-box""#),
+        "the code itself is in the server's HTML"
+    );
+    // A phone's browser gets the same island in its phone form.
+    let phone = app.browser_with_agent(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1",
+    );
+    let on_phone = body_of(phone.get("/login").await).await;
+    assert_eq!(islands_of(&on_phone), ["QrPanel"]);
+    assert!(on_phone.contains(r#"data-way="save-to-photos""#));
+
+    // The profile forms: the rest of their pages stays the server's.
+    let browser = app.browser();
+    assert_eq!(browser.sign_in_with(&app, "qq", 1).await, "/signup");
+    let signup = body_of(browser.get("/signup").await).await;
+    assert_eq!(islands_of(&signup), ["ProfileCompletion"]);
+    assert!(signup.contains(r#"id="username""#));
+    let created = browser.complete_signup("islander", "Islander", "").await;
+    assert!(created.status().is_success(), "{}", created.status());
+    let account = body_of(browser.get("/account").await).await;
+    assert_eq!(islands_of(&account), ["ProfileForm"]);
 }
