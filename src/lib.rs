@@ -1,6 +1,7 @@
 //! Denglu: sign in with WeChat, QQ and Sina Weibo.
 //!
-//! The same crate is the server (feature `ssr`) and the browser app (feature `hydrate`).
+//! The same crate is the server (feature `ssr`) and the browser's islands (features `browser`
+//! and `hydrate`: see ARCHITECTURE.md).
 
 pub mod app;
 pub mod assets;

@@ -7,7 +7,8 @@
 //! ends after inactivity, sooner while nobody is signed in on it, and in any case after an
 //! absolute lifetime.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use axum::extract::State;
@@ -102,11 +103,41 @@ pub fn key_hash(id: &Id) -> String {
 pub struct Store {
     db: DatabaseConnection,
     lifetimes: Lifetimes,
+    /// Sessions this instance has just written, as written. A request that saves its session
+    /// itself (the callback does, before telling the callback's repeats where it went) is saved
+    /// again by the session layer as the response leaves: that second write would change
+    /// nothing and is skipped.
+    just_written: Arc<Mutex<HashMap<Id, (String, DateTime<Utc>)>>>,
 }
+
+/// Past this many sessions written and not saved again, the record of them is dropped (the
+/// cost: one needless write each).
+const JUST_WRITTEN_KEPT: usize = 4096;
 
 impl Store {
     pub fn new(db: DatabaseConnection, lifetimes: Lifetimes) -> Self {
-        Self { db, lifetimes }
+        Self {
+            db,
+            lifetimes,
+            just_written: Arc::default(),
+        }
+    }
+
+    fn written(&self, id: Id, row: &Row) {
+        let mut written = self.just_written.lock().unwrap_or_else(|e| e.into_inner());
+        if written.len() >= JUST_WRITTEN_KEPT {
+            written.clear();
+        }
+        written.insert(id, (row.data.clone(), row.expires_at));
+    }
+
+    /// Whether `row` is exactly what this instance last wrote for `id` (forgotten either way:
+    /// only the save right after a write can be its repeat).
+    fn unchanged_since_written(&self, id: &Id, row: &Row) -> bool {
+        let mut written = self.just_written.lock().unwrap_or_else(|e| e.into_inner());
+        written
+            .remove(id)
+            .is_some_and(|(data, expires_at)| data == row.data && expires_at == row.expires_at)
     }
 
     /// Deletes ended sessions every few minutes, for as long as the server runs.
@@ -172,6 +203,7 @@ impl Store {
 }
 
 /// The columns a session record is written as.
+#[derive(Clone)]
 struct Row {
     data: String,
     user_id: Option<i64>,
@@ -190,6 +222,7 @@ impl SessionStore for Store {
         loop {
             let now = Utc::now();
             let row = self.row(record, now)?;
+            let row_written = row.clone();
             let model = session::ActiveModel {
                 key_hash: Set(key_hash(&record.id)),
                 data: Set(row.data),
@@ -203,7 +236,10 @@ impl SessionStore for Store {
                 ..Default::default()
             };
             match session::Entity::insert(model).exec(&self.db).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    self.written(record.id, &row_written);
+                    return Ok(());
+                }
                 // 128 random bits collided: draw again.
                 Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                     record.id = Id::default();
@@ -219,7 +255,11 @@ impl SessionStore for Store {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let now = Utc::now();
         let row = self.row(record, now)?;
-        session::Entity::update_many()
+        if self.unchanged_since_written(&record.id, &row) {
+            return Ok(());
+        }
+        let row_written = row.clone();
+        let updated = session::Entity::update_many()
             .col_expr(session::Column::Data, Expr::value(row.data))
             .col_expr(session::Column::UserId, Expr::value(row.user_id))
             .col_expr(session::Column::Method, Expr::value(row.method))
@@ -232,8 +272,11 @@ impl SessionStore for Store {
             .filter(session::Column::ExpiresAt.gt(now))
             .exec(&self.db)
             .await
-            .map(|_| ())
-            .map_err(backend)
+            .map_err(backend)?;
+        if updated.rows_affected > 0 {
+            self.written(record.id, &row_written);
+        }
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {

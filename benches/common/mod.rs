@@ -42,14 +42,20 @@ pub async fn start_server_with(dir: &std::path::Path, extra: &[(&str, &str)]) ->
     let port = free_port();
     let database = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+    let log_filter = std::env::var("BENCH_RUST_LOG").ok();
     let child = Command::new(env!("CARGO_BIN_EXE_denglu"))
         .current_dir(dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", &database)
         .env("DENGLU_SIMULATOR", "1")
-        .env("RUST_LOG", "error")
         .envs(extra.iter().copied())
-        .stdout(Stdio::null())
+        // `BENCH_RUST_LOG=sqlx=debug`, say, shows what the server does (on this terminal).
+        .env("RUST_LOG", log_filter.as_deref().unwrap_or("error"))
+        .stdout(if log_filter.is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .expect("the server starts");
     let server = Server {
@@ -81,6 +87,40 @@ pub fn resident_mib(pid: u32) -> f64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0
+}
+
+/// The provider simulator on a port of its own, in this (the load generator's) process, so
+/// that its work does not count in the server's CPU; answers its base URL.
+pub async fn start_simulator() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a local port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let mut config = simulator::SimConfig::from_env();
+    config.public_base = Some(base.clone());
+    config.callback_domains.push("127.0.0.1".to_string());
+    tokio::spawn(async move {
+        axum::serve(listener, simulator::router(config))
+            .await
+            .expect("the simulator serves")
+    });
+    base
+}
+
+/// The server's configuration for QQ at the simulator `sim` (the simulator's own app), as a
+/// deployment talks to the real QQ.
+pub fn qq_at(sim: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("DENGLU_SIMULATOR", "0".to_string()),
+        ("QQ_APPID", simulator::QQ_APPID.to_string()),
+        ("QQ_APPKEY", simulator::QQ_APPKEY.to_string()),
+        ("QQ_BASE", format!("{sim}/graph.qq.com")),
+        // Real providers want a real key: the development one is public.
+        (
+            "DENGLU_SECRET",
+            "bench-secret-4f1c9e2a7b6d3058e1a9c4b7d2f6e830".to_string(),
+        ),
+    ]
 }
 
 /// The CPU time (user + system) process `pid` has used, in seconds.
@@ -137,9 +177,14 @@ pub fn location(response: &reqwest::Response) -> String {
 
 /// A new person, signed up through the simulated QQ; returns their browser.
 pub async fn person(base: &str, index: usize) -> reqwest::Client {
+    person_at(base, &format!("{base}/_sim"), index).await
+}
+
+/// [`person`], with the simulator at `sim` (its own server rather than the app's mount).
+pub async fn person_at(base: &str, sim: &str, index: usize) -> reqwest::Client {
     let browser = browser();
     let user: serde_json::Value = browser
-        .post(format!("{base}/_sim/control/users"))
+        .post(format!("{sim}/control/users"))
         .json(&serde_json::json!({"nickname": format!("Bench {index}")}))
         .send()
         .await
@@ -148,7 +193,7 @@ pub async fn person(base: &str, index: usize) -> reqwest::Client {
         .await
         .expect("JSON");
     browser
-        .post(format!("{base}/_sim/control/auto-approve"))
+        .post(format!("{sim}/control/auto-approve"))
         .json(&serde_json::json!({"provider": "qq", "user": user["id"]}))
         .send()
         .await

@@ -87,7 +87,7 @@ test.describe('in Chinese', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(/\/login$/);
     await expect(page.locator('header .user-menu')).toHaveText('登录');
-    // The login page drawn in the browser still shows WeChat's QR (no inline script there).
+    // The login page it lands on shows WeChat's QR, with the iframe's title.
     await expect(page.locator('#wechat-embedded-qr iframe')).toHaveAttribute('title', '微信登录二维码');
     const api = await page.request.get('/api/me');
     expect(api.status()).toBe(401);

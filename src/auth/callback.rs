@@ -22,7 +22,7 @@ use crate::auth::session::SignInSession;
 use crate::auth::states::{self, StateRecord};
 use crate::metrics::{self, SignIn};
 use crate::model::LoginError;
-use crate::session::key_hash;
+use crate::session::{Device, key_hash};
 
 /// Where a callback sends the browser, the session it moves the browser to when it is the
 /// repeat of a callback whose answer (and new session cookie) may have been lost, and the
@@ -49,6 +49,9 @@ pub struct CallbackRequest<'a> {
     pub session: &'a SignInSession,
     pub query: &'a HashMap<String, String>,
     pub state_cookies: &'a [(String, String)],
+    /// Where the request comes from, noted in a session it signs in before the session is
+    /// saved (so that noting it as the response leaves changes nothing).
+    pub device: Device,
 }
 
 impl Auth {
@@ -99,6 +102,7 @@ impl Auth {
             session,
             query,
             state_cookies,
+            device,
         } = request;
         // The id the cookie named, read before loading: a retired id reads as none afterwards.
         let arrived_with = session.id();
@@ -225,6 +229,9 @@ impl Auth {
                         location: auth.failed(provider_id, &failure).await,
                     },
                 };
+                if let Err(e) = session.seen(device, Utc::now()).await {
+                    tracing::warn!(error = %e, "cannot note the session's device");
+                }
                 // Saved before the repeats are told, so the page they go to finds it.
                 let (location, outcome) = match session.save_unless_empty().await {
                     Ok(()) => (landed.location, landed.outcome),

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use axum::Extension;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
@@ -13,7 +14,9 @@ use tower_sessions::Session;
 
 use crate::auth::states::{self, StateCookie};
 use crate::auth::{CallbackRequest, SignInSession, StartRequest};
+use crate::client::ClientAddr;
 use crate::qr::agent;
+use crate::routes::device::device_of;
 use crate::routes::redirect;
 use crate::session::{Handoff, carried_states, expired_state_cookie, state_cookie};
 use crate::state::AppState;
@@ -68,6 +71,7 @@ async fn callback(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     State(app): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
     session: Session,
 ) -> Response {
     let query = query_map(raw.as_deref());
@@ -77,6 +81,7 @@ async fn callback(
         session: &session,
         query: &query,
         state_cookies: &state_cookies,
+        device: device_of(&headers, client.as_deref()),
     };
     let landing = app.auth.callback(request, &provider, app.qr.clone()).await;
     let mut response = redirect::found(&landing.location);

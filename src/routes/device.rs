@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use axum::extract::Request;
+use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -19,17 +20,7 @@ use crate::session::Device;
 
 /// Middleware inside the session layer, on the app's own routes (not the simulator's).
 pub async fn note_device(session: Session, request: Request, next: Next) -> Response {
-    let device = Device {
-        agent: request
-            .headers()
-            .get(USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(agent::describe),
-        network: request
-            .extensions()
-            .get::<ClientAddr>()
-            .map(|ClientAddr(ip)| network_of(*ip)),
-    };
+    let device = device_of(request.headers(), request.extensions().get::<ClientAddr>());
     let response = next.run(request).await;
     // Styles, scripts, the wasm and images would each cost a session read for nothing; and
     // an answer any cache may keep (discovery, the JWKS) must never carry a session cookie.
@@ -44,6 +35,17 @@ pub async fn note_device(session: Session, request: Request, next: Next) -> Resp
         tracing::warn!(error = %e, "cannot note the session's device");
     }
     response
+}
+
+/// The device a request comes from: its browser and system, and its network.
+pub fn device_of(headers: &HeaderMap, client: Option<&ClientAddr>) -> Device {
+    Device {
+        agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(agent::describe),
+        network: client.map(|ClientAddr(ip)| network_of(*ip)),
+    }
 }
 
 /// `203.0.113.0/24`, `2001:db8:1::/48`: where a request came from, roughly.

@@ -307,3 +307,51 @@ async fn a_phone_whose_old_session_ended_can_still_scan_and_confirm() {
         "the phone that scanned may decide: {page}"
     );
 }
+
+/// The callback saves the new session itself (its repeats must find it); the session layer
+/// would save it again as the response leaves, writing nothing new.
+#[tokio::test]
+async fn a_sign_in_writes_its_new_session_once() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    browser.sign_up(&app, "qq", 1, "writes_once").await;
+    app.execute("CREATE TABLE session_writes (n INTEGER)").await;
+    if app.database_url.starts_with("postgres") {
+        app.execute(
+            "CREATE FUNCTION count_session_write() RETURNS trigger AS $$ BEGIN INSERT INTO session_writes VALUES (1); RETURN NEW; END $$ LANGUAGE plpgsql",
+        )
+        .await;
+        for event in ["INSERT", "UPDATE"] {
+            app.execute(&format!(
+                "CREATE TRIGGER count_session_{event} AFTER {event} ON sessions FOR EACH ROW EXECUTE FUNCTION count_session_write()"
+            ))
+            .await;
+        }
+    } else {
+        for event in ["INSERT", "UPDATE"] {
+            app.execute(&format!(
+                "CREATE TRIGGER count_session_{event} AFTER {event} ON sessions BEGIN INSERT INTO session_writes VALUES (1); END"
+            ))
+            .await;
+        }
+    }
+
+    // A returning sign-in, in a browser with no session yet.
+    let returning = app.new_browser();
+    assert_eq!(returning.sign_in_with(&app, "qq", 1).await, "/account");
+    assert_eq!(
+        app.count("session_writes").await,
+        1,
+        "one INSERT, no UPDATE"
+    );
+    // The session is the signed-in one, as saved.
+    assert_eq!(
+        returning.me().await.expect("signed in")["username"],
+        "writes_once"
+    );
+
+    // Signing in again where already signed in: one UPDATE.
+    app.execute("DELETE FROM session_writes").await;
+    assert_eq!(returning.sign_in_with(&app, "qq", 1).await, "/account");
+    assert_eq!(app.count("session_writes").await, 1, "one UPDATE");
+}
