@@ -89,6 +89,10 @@ impl Database {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(5))
+                // A SQLite connection is a file handle in this process: nothing can drop it
+                // between uses, and a ping before each query would double the round trips
+                // to its worker thread.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(|e| DbError::Connect(e.to_string()))?;

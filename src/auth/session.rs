@@ -59,13 +59,25 @@ impl SignInSession {
         self.0.save().await
     }
 
+    /// Moves a stored session to a new id. A session not stored yet already has a fresh random
+    /// id that nobody else knows, so there is nothing to move away from (and cycling it would
+    /// only ask the store to end a row that was never written).
+    async fn renew_id(&self) -> Result<(), SessionError> {
+        // Reading loads the record: the id is then the stored session's, or none.
+        self.0.get::<serde_json::Value>(USER_ID).await?;
+        if self.0.id().is_some() {
+            self.0.cycle_id().await?;
+        }
+        Ok(())
+    }
+
     // ---- Transitions ----
 
     /// A verified first login waits here for its profile. A verified identity is worth
     /// stealing, so the session moves to a new id: whoever planted the old one (a sibling
     /// subdomain's cookie, plain http) is left holding nothing.
     pub async fn identity_verified(&self, pending: &PendingSignup) -> Result<(), SessionError> {
-        self.0.cycle_id().await?;
+        self.renew_id().await?;
         self.0.insert(PENDING_SIGNUP, pending).await
     }
 
@@ -74,7 +86,7 @@ impl SignInSession {
     /// sign-up, started sign-ins and QR tickets (on a shared computer they are someone
     /// else's).
     pub async fn signed_in(&self, user_id: i64, method: &str) -> Result<(), SessionError> {
-        self.0.cycle_id().await?;
+        self.renew_id().await?;
         // The id changes, so the QR tickets that named the old one are let go as well.
         self.0.remove::<serde_json::Value>(PENDING_SIGNUP).await?;
         // How it signed in, for the list of where the person is signed in.
