@@ -1,5 +1,10 @@
 //! The server entry point: it only wires configuration -> application -> serve.
 
+/// mimalloc rather than the system's malloc: a sign-in allocates often, on several threads.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
