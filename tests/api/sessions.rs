@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Browser, TestApp, spawn_app};
+use crate::helpers::{Browser, TestApp, location, spawn_app};
 
 const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
     Chrome/131.0.0.0 Safari/537.36";
@@ -202,6 +202,79 @@ async fn unlinking_a_method_offers_to_end_the_sessions_it_started() {
     assert!(laptop.me().await.is_some());
 }
 
+/// The account page's forms are plain posts: the page they come back to carries what the
+/// page has to say, and only while it is true.
+#[tokio::test]
+async fn a_plain_unlink_comes_back_with_the_offer_to_end_its_sessions() {
+    let app = spawn_app().await;
+    let laptop = app.new_browser();
+    laptop.sign_up(&app, "qq", 1, "plainly").await;
+    assert_eq!(
+        laptop.sign_in_with_query(&app, "weibo", 1, "?link=1").await,
+        "/account?notice=linked"
+    );
+    let phone = app.new_browser();
+    assert_eq!(phone.sign_in_with(&app, "weibo", 1).await, "/account");
+    let identity = |me: Value, provider: &str| {
+        me["identities"]
+            .as_array()
+            .expect("identities")
+            .iter()
+            .find(|i| i["provider"] == provider)
+            .map(|i| i["id"].to_string())
+    };
+    let weibo = identity(laptop.me().await.expect("signed in"), "weibo").expect("weibo");
+    let unlinked = laptop
+        .post_plain("account/unlink", "/account", &[("identity_id", &weibo)])
+        .await;
+    assert_eq!(unlinked.status(), 302);
+    let back = location(&unlinked);
+    assert_eq!(back, "/account?unlinked=weibo");
+    let page = laptop.get(&back).await.text().await.expect("a page");
+    assert!(
+        page.contains(r#"data-unlinked-sessions="weibo""#),
+        "the offer"
+    );
+
+    // Once those sessions are over, the same address offers nothing.
+    let ended = laptop
+        .post_plain("account/end_sessions_of", &back, &[("provider", "weibo")])
+        .await;
+    assert_eq!(ended.status(), 302);
+    assert!(phone.me().await.is_none(), "the Weibo session is over");
+    let page = laptop.get(&back).await.text().await.expect("a page");
+    assert!(!page.contains("data-unlinked-sessions"), "no offer left");
+    // Nor does a made-up provider.
+    let page = laptop
+        .get("/account?unlinked=%3Cb%3E")
+        .await
+        .text()
+        .await
+        .expect("a page");
+    assert!(!page.contains("data-unlinked-sessions"));
+
+    // A refreshed profile and a saved one say so.
+    let qq = identity(laptop.me().await.expect("signed in"), "qq").expect("qq");
+    let refreshed = laptop
+        .post_plain("account/refresh", "/account", &[("identity_id", &qq)])
+        .await;
+    assert_eq!(location(&refreshed), "/account?notice=refreshed");
+    let page = laptop
+        .get("/account?notice=refreshed")
+        .await
+        .text()
+        .await
+        .expect("a page");
+    assert!(page.contains(r#"data-saved="refresh""#));
+    let page = laptop
+        .get("/account?notice=saved")
+        .await
+        .text()
+        .await
+        .expect("a page");
+    assert!(page.contains(r#"data-saved="profile""#));
+}
+
 #[tokio::test]
 async fn a_request_sent_with_the_id_a_sign_in_just_retired_does_not_sign_the_browser_out() {
     let app = spawn_app().await;
@@ -294,7 +367,7 @@ async fn a_phone_whose_old_session_ended_can_still_scan_and_confirm() {
         .to_string();
     app.auto_approve("wechat_mp", 1).await;
     let scanned = phone.get(&format!("/qr/{ticket}")).await;
-    let authorize = crate::helpers::location(&scanned);
+    let authorize = location(&scanned);
     assert!(
         authorize.contains("/connect/oauth2/authorize"),
         "{authorize}"
