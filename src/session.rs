@@ -107,8 +107,11 @@ pub struct Store {
     /// itself (the callback does, before telling the callback's repeats where it went) is saved
     /// again by the session layer as the response leaves: that second write would change
     /// nothing and is skipped.
-    just_written: Arc<Mutex<HashMap<Id, (String, DateTime<Utc>)>>>,
+    just_written: Arc<Mutex<HashMap<Id, Written>>>,
 }
+
+/// A session row as last written: its data and its expiry.
+type Written = (String, DateTime<Utc>);
 
 /// Past this many sessions written and not saved again, the record of them is dropped (the
 /// cost: one needless write each).
