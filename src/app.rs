@@ -44,8 +44,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// Hydrates the page's islands with the lightest bundle that has them all, loaded under its
 /// fingerprinted names (Leptos's `HydrationScripts` would look for its own hash file beside the
 /// server binary). A page without islands loads no wasm at all. The body is marked
-/// `data-hydrated` once the page is interactive, for the end-to-end tests and the page-weight
-/// benchmark.
+/// `data-hydrated` once the page is interactive (the end-to-end tests and the page-weight
+/// benchmark wait for it), or `data-hydration-failed` with what failed.
 #[component]
 fn Hydration(pkg: String, assets: AssetNames) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
@@ -64,26 +64,19 @@ fn Hydration(pkg: String, assets: AssetNames) -> impl IntoView {
     let bundles = serde_json::to_string(&bundles)
         .unwrap_or_else(|_| "[]".into())
         .replace('<', "\\u003c");
-    view! { <script type="module" nonce=nonce>{islands_script(&bundles)}</script> }
+    let script = format!("const bundles={bundles};\n{}", &*ISLANDS_SCRIPT);
+    view! { <script type="module" nonce=nonce>{script}</script> }
 }
 
-/// The script of [`Hydration`]: picks the bundle, fetches its module and its wasm side by side,
-/// then hydrates each outermost `<leptos-island>` with the function the bundle exports under the
-/// island's `data-component` name (islands inside it are its own components).
-fn islands_script(bundles: &str) -> String {
-    format!(
-        "const bundles={bundles};\
-         const islands=[...document.querySelectorAll('leptos-island')]\
-         .filter(i=>!i.parentElement.closest('leptos-island'));\
-         const done=()=>document.body.setAttribute('data-hydrated','');\
-         const names=islands.map(i=>i.dataset.component);\
-         const bundle=bundles.find(b=>names.every(n=>b.islands.includes(n)))||bundles[bundles.length-1];\
-         if(!islands.length||!bundle){{done();}}else{{const wasm=fetch(bundle.wasm);\
-         import(bundle.js).then(async m=>{{await m.default({{module_or_path:wasm}});m.hydrate();\
-         for(const i of islands){{const f=m[i.dataset.component];if(f){{await f(i);}}}}\
-         done();}});}}"
-    )
-}
+/// `islands.js` as pages carry it: without its comment lines.
+static ISLANDS_SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    include_str!("islands.js")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+});
 
 #[component]
 pub fn App() -> impl IntoView {

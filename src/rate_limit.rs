@@ -61,7 +61,8 @@ impl Pair {
 
     /// The address first: a client that is over it spends nothing on session buckets.
     fn check(&self, addr: IpAddr, session: Option<&str>) -> Result<(), Duration> {
-        // The limiter's own clock: making one calibrates it, far more work than a check.
+        // The limiter's own clock: making a new one asks the CPU what it supports (`cpuid`)
+        // every time, more work than the check itself.
         let clock = self.per_address.clock();
         self.per_address
             .check_key(&addr)

@@ -60,7 +60,8 @@ pub fn unexpected(context: &str, error: impl std::fmt::Display) -> ServerError {
 
 /// Sends the browser elsewhere. Leptos answers `302 Found` only to requests that accept
 /// HTML; a page being rendered (a GET, whatever it accepts) is always a real 302, while a
-/// server function posted by the hydrated page gets Leptos's redirect header instead.
+/// server function posted by an island (a profile form) gets Leptos's redirect header instead,
+/// which the island follows with a page load.
 pub fn redirect(location: &str) {
     leptos_axum::redirect(location);
     if rendering_a_page()
@@ -71,8 +72,8 @@ pub fn redirect(location: &str) {
 }
 
 /// Sends a page that has nothing to show elsewhere, but only while the page is being
-/// rendered: a hydrated page reading its data again (after signing out, say) shows its own
-/// empty state instead of racing the navigation that is already under way.
+/// rendered: the same server function called by a script (a POST) answers with its empty
+/// state instead.
 pub fn redirect_page(location: &str) {
     if rendering_a_page() {
         redirect(location);
@@ -80,14 +81,14 @@ pub fn redirect_page(location: &str) {
 }
 
 /// Whether this server function runs for a page being rendered (a GET), not for a call from
-/// the hydrated page (a POST).
+/// an island or a script (a POST).
 fn rendering_a_page() -> bool {
     use_context::<http::request::Parts>().is_some_and(|parts| parts.method == http::Method::GET)
 }
 
 /// Where a plain form post goes back to when it succeeds. Pages send no `Referer`
-/// (`Referrer-Policy: no-referrer`), so Leptos would otherwise send the browser to `/`; the
-/// hydrated page stays where it is.
+/// (`Referrer-Policy: no-referrer`), so Leptos would otherwise send the browser to `/`; an
+/// island's call gets its answer as JSON and stays where it is.
 pub fn return_to(page: &str) {
     if !is_plain_form_post() {
         return;

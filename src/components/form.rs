@@ -1,6 +1,6 @@
 //! Forms that work before (and without) the wasm: every form is an `ActionForm` posting to a
 //! server function. Its errors are one type, [`ServerError`], that survives both round trips:
-//! as JSON to the hydrated page, and encoded in the page URL when a plain HTML form post is
+//! as JSON to a form that is an island (hydrated), and encoded in the page URL when a plain HTML form post is
 //! sent back to the page (Leptos reads it back into the action's value). Anyone can write
 //! such a URL, so what a page takes from one is message keys it knows, never field values.
 
@@ -24,7 +24,7 @@ where
     })
 }
 
-/// What a form field starts with: after a refusal of the hydrated page, what the person
+/// What a form field starts with: after a refusal seen by a hydrated island, what the person
 /// typed; otherwise (a plain form post sent back, or nothing refused) `default`.
 pub fn initial_value(error: Signal<Option<ServerError>>, field: &str, default: &str) -> String {
     error

@@ -101,11 +101,19 @@ fn hashed_name(file: &str, bytes: &[u8]) -> String {
 }
 
 /// Earlier builds' hashed copies, which nothing names any more.
+/// Only copies of the files this run copied (by their stems) are ever removed.
 fn remove_stale(dir: &Path, current: &[String]) -> Result<(), String> {
+    let stems: Vec<&str> = current
+        .iter()
+        .filter_map(|name| name.rsplit_once('-').map(|(stem, _)| stem))
+        .collect();
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let is_hashed_copy = is_fingerprinted(&name);
+        let is_hashed_copy = is_fingerprinted(&name)
+            && name
+                .rsplit_once('-')
+                .is_some_and(|(stem, _)| stems.contains(&stem));
         let keep = current
             .iter()
             .any(|kept| name == *kept || name.starts_with(&format!("{kept}.")));
@@ -197,9 +205,12 @@ mod tests {
         }
         fs::write(dir.join("denglu-0000000000000000.js"), b"old").unwrap();
         fs::write(dir.join("denglu-0000000000000000.js.br"), b"old").unwrap();
+        // Someone else's fingerprinted file is not ours to remove.
+        fs::write(dir.join("vendor-0000000000000000.js"), b"theirs").unwrap();
         let manifest = fingerprint(&dir, &["light".into(), "denglu".into()]).unwrap();
         assert!(!dir.join("denglu-0000000000000000.js").exists());
         assert!(!dir.join("denglu-0000000000000000.js.br").exists());
+        assert!(dir.join("vendor-0000000000000000.js").exists());
 
         let bundles = manifest["bundles"].as_array().unwrap();
         assert_eq!(bundles.len(), 2);
