@@ -9,28 +9,11 @@
 //! `Accept-Language`, else Simplified Chinese. The server renders `<html lang>` with it and the
 //! browser reads it back when hydrating, so both sides always agree.
 
+// The reader of the message files on this side.
 #[cfg(feature = "ssr")]
-use std::borrow::Cow;
-#[cfg(feature = "ssr")]
-use std::collections::HashMap;
-
-#[cfg(feature = "ssr")]
-use fluent_templates::fluent_bundle::FluentValue;
-#[cfg(feature = "ssr")]
-use fluent_templates::{Loader, static_loader};
-#[cfg(feature = "ssr")]
-use unic_langid::{LanguageIdentifier, langid};
-
-#[cfg(feature = "ssr")]
-static_loader! {
-    static LOCALES = {
-        locales: "./locales",
-        fallback_language: "en",
-        // Fluent wraps arguments in bidi isolation marks by default; they show up as stray
-        // characters in titles and tests, and neither language needs them.
-        customise: |bundle| bundle.set_use_isolating(false),
-    };
-}
+use fluent as reader;
+#[cfg(not(feature = "ssr"))]
+use plain as reader;
 
 pub const LANG_COOKIE: &str = "denglu_lang";
 
@@ -93,14 +76,6 @@ impl Locale {
         }
     }
 
-    #[cfg(feature = "ssr")]
-    fn langid(self) -> LanguageIdentifier {
-        match self {
-            Locale::ZhCn => langid!("zh-CN"),
-            Locale::En => langid!("en"),
-        }
-    }
-
     /// Accepts our tags and their common spellings (`zh`, `zh-Hans`, `en-US`, any case).
     pub fn parse(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
@@ -139,40 +114,64 @@ impl Locale {
 
     /// The translation of `key`; Fluent's "unknown key" text if it is missing (a test keeps that
     /// from happening).
-    #[cfg(feature = "ssr")]
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(&self.langid(), key)
+        reader::t(self, key)
     }
 
     /// Whether `key` is one of our messages (a key read from a URL must be).
-    #[cfg(feature = "ssr")]
     pub fn knows(self, key: &str) -> bool {
-        LOCALES.try_lookup(&self.langid(), key).is_some()
+        reader::knows(self, key)
     }
 
     /// The translation of `key` with named arguments.
-    #[cfg(feature = "ssr")]
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
+        reader::t_with(self, key, args)
+    }
+}
+
+/// The server's reader of the message files: Fluent.
+#[cfg(feature = "ssr")]
+mod fluent {
+    use std::borrow::Cow;
+    use std::collections::HashMap;
+
+    use fluent_templates::fluent_bundle::FluentValue;
+    use fluent_templates::{Loader, static_loader};
+    use unic_langid::{LanguageIdentifier, langid};
+
+    use super::Locale;
+
+    static_loader! {
+        static LOCALES = {
+            locales: "./locales",
+            fallback_language: "en",
+            // Fluent wraps arguments in bidi isolation marks by default; they show up as stray
+            // characters in titles and tests, and neither language needs them.
+            customise: |bundle| bundle.set_use_isolating(false),
+        };
+    }
+
+    fn langid(locale: Locale) -> LanguageIdentifier {
+        match locale {
+            Locale::ZhCn => langid!("zh-CN"),
+            Locale::En => langid!("en"),
+        }
+    }
+
+    pub fn knows(locale: Locale, key: &str) -> bool {
+        LOCALES.try_lookup(&langid(locale), key).is_some()
+    }
+
+    pub fn t(locale: Locale, key: &str) -> String {
+        LOCALES.lookup(&langid(locale), key)
+    }
+
+    pub fn t_with(locale: Locale, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
             .collect();
-        LOCALES.lookup_with_args(&self.langid(), key, &args)
-    }
-
-    #[cfg(not(feature = "ssr"))]
-    pub fn t(self, key: &str) -> String {
-        plain::format(self, key, &[])
-    }
-
-    #[cfg(not(feature = "ssr"))]
-    pub fn knows(self, key: &str) -> bool {
-        plain::lookup(self, key).is_some()
-    }
-
-    #[cfg(not(feature = "ssr"))]
-    pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
-        plain::format(self, key, args)
+        LOCALES.lookup_with_args(&langid(locale), key, &args)
     }
 }
 
@@ -184,6 +183,18 @@ pub mod plain {
 
     const EN: &str = include_str!("../locales/en/main.ftl");
     const ZH_CN: &str = include_str!("../locales/zh-CN/main.ftl");
+
+    pub fn t(locale: Locale, key: &str) -> String {
+        format(locale, key, &[])
+    }
+
+    pub fn knows(locale: Locale, key: &str) -> bool {
+        lookup(locale, key).is_some()
+    }
+
+    pub fn t_with(locale: Locale, key: &str, args: &[(&'static str, String)]) -> String {
+        format(locale, key, args)
+    }
 
     /// The text of `key` in `locale`'s file, falling back to English as Fluent is set to.
     pub fn lookup(locale: Locale, key: &str) -> Option<&'static str> {

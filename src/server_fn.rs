@@ -108,13 +108,7 @@ pub fn answer_form<T>(
     fn_path: &str,
     page: &str,
 ) -> Result<T, ServerError> {
-    match outcome {
-        Ok(value) => {
-            return_to(page);
-            Ok(value)
-        }
-        Err(error) => Err(refuse(error, fn_path, page)),
-    }
+    answer_form_then(outcome, fn_path, page, |_| page.to_string())
 }
 
 /// As [`answer_form`], with the page a success goes back to made from the answer (a notice

@@ -167,24 +167,36 @@ async fn a_person_sees_where_they_are_signed_in_and_ends_any_of_it() {
     assert_eq!(sessions(&laptop).await.len(), 1);
 }
 
-#[tokio::test]
-async fn unlinking_a_method_offers_to_end_the_sessions_it_started() {
-    let app = spawn_app().await;
+/// A person `username` with QQ and Weibo on a laptop, and a phone signed in with Weibo.
+async fn laptop_and_weibo_phone(app: &TestApp, username: &str) -> (Browser, Browser) {
     let laptop = app.new_browser();
-    laptop.sign_up(&app, "qq", 1, "unlinks").await;
+    laptop.sign_up(app, "qq", 1, username).await;
     assert_eq!(
-        laptop.sign_in_with_query(&app, "weibo", 1, "?link=1").await,
+        laptop.sign_in_with_query(app, "weibo", 1, "?link=1").await,
         "/account?notice=linked"
     );
     let phone = app.new_browser();
-    assert_eq!(phone.sign_in_with(&app, "weibo", 1).await, "/account");
-    let weibo = laptop.me().await.expect("signed in")["identities"]
+    assert_eq!(phone.sign_in_with(app, "weibo", 1).await, "/account");
+    (laptop, phone)
+}
+
+/// The id of the signed-in person's identity at `provider`.
+async fn identity_id(browser: &Browser, provider: &str) -> Option<String> {
+    browser.me().await.expect("signed in")["identities"]
         .as_array()
         .expect("identities")
         .iter()
-        .find(|i| i["provider"] == "weibo")
-        .expect("weibo is linked")["id"]
-        .to_string();
+        .find(|i| i["provider"] == provider)
+        .map(|i| i["id"].to_string())
+}
+
+#[tokio::test]
+async fn unlinking_a_method_offers_to_end_the_sessions_it_started() {
+    let app = spawn_app().await;
+    let (laptop, phone) = laptop_and_weibo_phone(&app, "unlinks").await;
+    let weibo = identity_id(&laptop, "weibo")
+        .await
+        .expect("weibo is linked");
     let unlinked = laptop
         .call("account/unlink", &[("identity_id", &weibo)])
         .await;
@@ -207,23 +219,8 @@ async fn unlinking_a_method_offers_to_end_the_sessions_it_started() {
 #[tokio::test]
 async fn a_plain_unlink_comes_back_with_the_offer_to_end_its_sessions() {
     let app = spawn_app().await;
-    let laptop = app.new_browser();
-    laptop.sign_up(&app, "qq", 1, "plainly").await;
-    assert_eq!(
-        laptop.sign_in_with_query(&app, "weibo", 1, "?link=1").await,
-        "/account?notice=linked"
-    );
-    let phone = app.new_browser();
-    assert_eq!(phone.sign_in_with(&app, "weibo", 1).await, "/account");
-    let identity = |me: Value, provider: &str| {
-        me["identities"]
-            .as_array()
-            .expect("identities")
-            .iter()
-            .find(|i| i["provider"] == provider)
-            .map(|i| i["id"].to_string())
-    };
-    let weibo = identity(laptop.me().await.expect("signed in"), "weibo").expect("weibo");
+    let (laptop, phone) = laptop_and_weibo_phone(&app, "plainly").await;
+    let weibo = identity_id(&laptop, "weibo").await.expect("weibo");
     let unlinked = laptop
         .post_plain("account/unlink", "/account", &[("identity_id", &weibo)])
         .await;
@@ -254,7 +251,7 @@ async fn a_plain_unlink_comes_back_with_the_offer_to_end_its_sessions() {
     assert!(!page.contains("data-unlinked-sessions"));
 
     // A refreshed profile and a saved one say so.
-    let qq = identity(laptop.me().await.expect("signed in"), "qq").expect("qq");
+    let qq = identity_id(&laptop, "qq").await.expect("qq");
     let refreshed = laptop
         .post_plain("account/refresh", "/account", &[("identity_id", &qq)])
         .await;
