@@ -12,7 +12,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{env_number, resident_mib, start_server};
+use common::{env_number, resident_mib, start_server_with};
 
 use futures::StreamExt;
 use futures::stream;
@@ -21,14 +21,36 @@ use reqwest::header::{COOKIE, SET_COOKIE, USER_AGENT};
 const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
     (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
 
-/// A desktop: its session cookie and its ticket, made by the page's own server function.
-async fn new_desktop(client: &reqwest::Client, base: &str) -> (String, String) {
+/// The header the server is told its proxy writes: every desktop comes from a network of its
+/// own, as people do (a network may have only a few live tickets at once).
+const PROXY_HEADER: &str = "x-forwarded-for";
+
+/// Desktop `n`'s address, in a /24 of its own.
+fn desktop_address(n: usize) -> String {
+    format!("10.{}.{}.7", (n >> 8) & 0xff, n & 0xff)
+}
+
+/// A desktop as its page holds it, made by the page's own server function.
+struct Desktop {
+    cookie: String,
+    ticket: String,
+    /// The number the page shows, which the phone picks to confirm.
+    code: String,
+}
+
+async fn new_desktop(client: &reqwest::Client, base: &str, n: usize) -> Desktop {
     let response = client
         .post(format!("{base}/api/qr/ticket"))
         .header("accept", "application/json")
+        .header(PROXY_HEADER, desktop_address(n))
         .send()
         .await
         .expect("a ticket");
+    assert!(
+        response.status().is_success(),
+        "a ticket, not {}",
+        response.status()
+    );
     let cookie = response
         .headers()
         .get_all(SET_COOKIE)
@@ -39,10 +61,17 @@ async fn new_desktop(client: &reqwest::Client, base: &str) -> (String, String) {
         .expect("a session cookie")
         .to_string();
     let ticket: serde_json::Value = response.json().await.expect("JSON");
-    (
+    let text = |field: &str| {
+        ticket[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("a ticket's {field}"))
+            .to_string()
+    };
+    Desktop {
         cookie,
-        ticket["id"].as_str().expect("a ticket id").to_string(),
-    )
+        ticket: text("id"),
+        code: text("code"),
+    }
 }
 
 /// Opens the desktop's event stream and waits for its first status.
@@ -123,7 +152,8 @@ async fn main() {
     let waiters = env_number("BENCH_WAITERS", 10_000);
     let confirms = env_number("BENCH_CONFIRMS", 20);
     let dir = tempfile::tempdir().expect("a temp dir");
-    let server = start_server(dir.path()).await;
+    let server =
+        start_server_with(dir.path(), &[("DENGLU_TRUSTED_PROXY_HEADER", PROXY_HEADER)]).await;
     let base = server.base.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
@@ -132,8 +162,8 @@ async fn main() {
     let idle_mib = resident_mib(server.child.id());
 
     let started = Instant::now();
-    let desktops: Vec<(String, String)> = stream::iter(0..waiters)
-        .map(|_| new_desktop(&client, &base))
+    let desktops: Vec<Desktop> = stream::iter(0..waiters)
+        .map(|n| new_desktop(&client, &base, n))
         .buffer_unordered(64)
         .collect()
         .await;
@@ -141,11 +171,11 @@ async fn main() {
 
     let started = Instant::now();
     let mut streams: Vec<reqwest::Response> = stream::iter(desktops.iter())
-        .map(|(cookie, ticket)| {
+        .map(|desktop| {
             // Each waiting page holds its own connection, as browsers do.
             let own = reqwest::Client::builder().build().expect("a client");
             let base = base.clone();
-            async move { open_stream(&own, &base, cookie, ticket).await }
+            async move { open_stream(&own, &base, &desktop.cookie, &desktop.ticket).await }
         })
         // In order: stream `i` is desktop `i`'s, which the confirmations below rely on.
         .buffered(256)
@@ -175,14 +205,18 @@ async fn main() {
 
     // Confirmations while every other page keeps waiting.
     let mut latencies = Vec::with_capacity(confirms);
-    for (index, (_, ticket)) in desktops.iter().take(confirms).enumerate() {
+    for (index, Desktop { ticket, code, .. }) in desktops.iter().take(confirms).enumerate() {
         let phone = phone_authorises(&base, ticket).await;
         wait_for(&mut streams[index], "scanned").await;
         let sent = Instant::now();
         let decision = phone
             .post(format!("{base}/api/qr/decide"))
             .header("accept", "application/json")
-            .form(&[("ticket", ticket.as_str()), ("decision", "confirm")])
+            .form(&[
+                ("ticket", ticket.as_str()),
+                ("decision", "confirm"),
+                ("code", code.as_str()),
+            ])
             .send();
         let (answer, ()) = tokio::join!(decision, wait_for(&mut streams[index], "confirmed"));
         answer.expect("the decision is sent");

@@ -33,6 +33,17 @@ pub fn free_port() -> u16 {
         .expect("a free local port")
 }
 
+/// Every request of a benchmark comes from this one address, thousands a minute: the limits
+/// per address and per session, and the cap on live-status streams per client, would stop it.
+const ONE_ADDRESS_ALLOWANCES: [(&str, &str); 6] = [
+    ("DENGLU_LIMIT_SIGNIN_PER_ADDRESS", "100000000"),
+    ("DENGLU_LIMIT_SIGNIN_PER_SESSION", "100000000"),
+    ("DENGLU_LIMIT_FORMS_PER_ADDRESS", "100000000"),
+    ("DENGLU_LIMIT_FORMS_PER_SESSION", "100000000"),
+    ("DENGLU_STREAMS_PER_CLIENT", "1000000"),
+    ("DENGLU_STREAMS_MAX", "1000000"),
+];
+
 pub async fn start_server(dir: &std::path::Path) -> Server {
     start_server_with(dir, &[]).await
 }
@@ -48,6 +59,7 @@ pub async fn start_server_with(dir: &std::path::Path, extra: &[(&str, &str)]) ->
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", &database)
         .env("DENGLU_SIMULATOR", "1")
+        .envs(ONE_ADDRESS_ALLOWANCES)
         .envs(extra.iter().copied())
         // `BENCH_RUST_LOG=sqlx=debug`, say, shows what the server does (on this terminal).
         .env("RUST_LOG", log_filter.as_deref().unwrap_or("error"))
