@@ -367,6 +367,10 @@ pub enum ServerError {
     /// The request could not be read (arguments that do not decode).
     #[error("the request could not be read")]
     BadRequest,
+    /// A limit the person reached, as a translation key that says which and what to do (too
+    /// many live QR codes on their network). Not a failure: answered with 429.
+    #[error("limited: {0}")]
+    Limited(String),
     /// Something failed on our side; the details are in the server's log.
     #[error("unavailable")]
     Unavailable,
@@ -396,6 +400,7 @@ impl ServerError {
         "account-unlink-missing",
         "account-refresh-sign-in",
         "account-refresh-unavailable",
+        "qr-too-many",
     ];
 
     /// The error without what was typed: all of it that may travel in a URL.
@@ -420,8 +425,12 @@ impl ServerError {
     pub fn summary_key(&self) -> &str {
         match self {
             ServerError::Invalid(_) => "form-error-fields",
-            ServerError::Refused(key) if Self::REFUSALS.contains(&key.as_str()) => key,
-            ServerError::Refused(_) => "form-error-server",
+            ServerError::Refused(key) | ServerError::Limited(key)
+                if Self::REFUSALS.contains(&key.as_str()) =>
+            {
+                key
+            }
+            ServerError::Refused(_) | ServerError::Limited(_) => "form-error-server",
             ServerError::Expired => "form-error-expired",
             ServerError::BadRequest | ServerError::Unavailable => "form-error-server",
         }

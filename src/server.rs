@@ -29,7 +29,7 @@ use crate::db::{Database, DbError};
 use crate::defences::{self, Policies, Site};
 use crate::metrics::Scrape;
 use crate::oidc::Oidc;
-use crate::qr::{QrSignIn, StreamCaps};
+use crate::qr::{QrLimits, QrSignIn, StreamCaps};
 use crate::rate_limit::{self, RateLimits};
 use crate::state::AppState;
 use crate::{client, error, metrics, routes, server_fn, session};
@@ -122,9 +122,12 @@ impl Application {
             auth.clone(),
             public_url,
             settings.simulator,
-            StreamCaps {
-                per_client: settings.limits.streams_per_client,
-                max: settings.limits.streams_max,
+            QrLimits {
+                streams: StreamCaps {
+                    per_client: settings.limits.streams_per_client,
+                    max: settings.limits.streams_max,
+                },
+                tickets_per_network: settings.limits.qr_tickets_per_network,
             },
         ));
         let oidc = Arc::new(Oidc::new(

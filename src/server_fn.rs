@@ -209,6 +209,7 @@ pub fn status_of(error: &ServerError) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         ServerError::Expired => StatusCode::UNAUTHORIZED,
+        ServerError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
         ServerError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

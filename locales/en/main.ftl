@@ -98,6 +98,7 @@ qr-subtitle = Scan the code with WeChat on your phone, then confirm on the phone
 qr-safety = Only scan codes shown on this website. Never scan a code that someone sent you.
 qr-other-methods = Other ways to sign in
 qr-refresh = Get a new code
+qr-too-many = Too many sign-in codes are open on your network right now. Close the sign-in pages you no longer need, or try again in a few minutes.
 qr-status-waiting = Waiting for you to scan…
 qr-status-scanned = Scanned. Confirm on your phone.
 qr-status-confirmed = Confirmed. Signing you in…

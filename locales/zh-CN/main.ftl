@@ -98,6 +98,7 @@ qr-subtitle = 请使用手机微信扫描二维码，并在手机上确认登录
 qr-safety = 只扫描本网站上显示的二维码，切勿扫描他人发送给你的二维码。
 qr-other-methods = 其他登录方式
 qr-refresh = 刷新二维码
+qr-too-many = 你所在的网络上打开的登录二维码过多。请关闭不再需要的登录页面，或几分钟后再试。
 qr-status-waiting = 等待扫码…
 qr-status-scanned = 扫描成功，请在手机上确认。
 qr-status-confirmed = 已确认，正在登录…

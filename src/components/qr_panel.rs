@@ -16,6 +16,7 @@ pub async fn new_login_ticket(
     next: Option<String>,
     #[server(default)] renewal: bool,
 ) -> Result<QrTicket, ServerError> {
+    use crate::qr::QrError;
     use crate::server_fn::{app_state, client_network, fail, session, unexpected, user_agent};
 
     let app = app_state()?;
@@ -30,7 +31,22 @@ pub async fn new_login_ticket(
             renewal,
         )
         .await
-        .map_err(|e| fail(unexpected("cannot make a login ticket", e)))
+        .map_err(|e| match e {
+            QrError::TooMany => {
+                tracing::warn!("no QR code made: too many live codes on this network");
+                fail(ServerError::Limited("qr-too-many".into()))
+            }
+            e => fail(unexpected("cannot make a login ticket", e)),
+        })
+}
+
+/// What the panel says when no code could be made: a limit says which and what to do;
+/// anything else is the generic failure (its cause is in the server's log).
+fn no_code_key(error: &ServerError) -> &str {
+    match error {
+        ServerError::Limited(_) => error.summary_key(),
+        _ => "error-body",
+    }
 }
 
 /// A login ticket, made while the page renders (blocking: the ticket is remembered in the
@@ -63,7 +79,7 @@ pub fn QrTicketPanel(
                     match ticket.await {
                         Ok(None) => ().into_any(),
                         Ok(Some(ticket)) => view! { <QrPanel ticket next phone/> }.into_any(),
-                        Err(_) => view! { <p class="alert" role="alert">{locale.t("error-body")}</p> }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{locale.t(no_code_key(&error))}</p> }.into_any(),
                     }
                 })
             }}
@@ -87,7 +103,10 @@ pub fn QrPanel(ticket: QrTicket, next: Option<String>, phone: bool) -> impl Into
         let next = next.clone();
         async move { new_login_ticket(next, true).await }
     });
-    let renewal_failed = move || matches!(renew.value().get(), Some(Err(_)));
+    let renewal_failure = move || match renew.value().get() {
+        Some(Err(error)) => Some(no_code_key(&error).to_string()),
+        _ => None,
+    };
     Effect::new(move |_| {
         if let Some(Ok(ticket)) = renew.value().get() {
             status.set("waiting".to_string());
@@ -118,7 +137,7 @@ pub fn QrPanel(ticket: QrTicket, next: Option<String>, phone: bool) -> impl Into
                     view! { <TicketView ticket status/> }.into_any()
                 }
             }}
-            {move || renewal_failed().then(|| view! { <p class="alert" role="alert">{locale.t("error-body")}</p> })}
+            {move || renewal_failure().map(|key| view! { <p class="alert" role="alert">{locale.t(&key)}</p> })}
             <button
                 class="button secondary qr-refresh"
                 type="button"

@@ -41,6 +41,10 @@ pub const LIMIT_FORMS_PER_SESSION: ConfigKey =
 pub const STREAMS_PER_CLIENT: ConfigKey =
     key("limits.streams_per_client", "DENGLU_STREAMS_PER_CLIENT");
 pub const STREAMS_MAX: ConfigKey = key("limits.streams_max", "DENGLU_STREAMS_MAX");
+pub const QR_TICKETS_PER_NETWORK: ConfigKey = key(
+    "limits.qr_tickets_per_network",
+    "DENGLU_QR_TICKETS_PER_NETWORK",
+);
 pub const TRUSTED_PROXY_HEADER: ConfigKey =
     key("limits.trusted_proxy_header", "DENGLU_TRUSTED_PROXY_HEADER");
 
@@ -60,7 +64,7 @@ pub const OIDC_REFRESH_TOKEN_DAYS: ConfigKey =
 pub const AUDIT_RETENTION_DAYS: ConfigKey =
     key("audit.retention_days", "DENGLU_AUDIT_RETENTION_DAYS");
 
-const SITE_KEYS: [ConfigKey; 28] = [
+const SITE_KEYS: [ConfigKey; 29] = [
     SITE_ADDR,
     SITE_ROOT,
     SITE_PKG_DIR,
@@ -81,6 +85,7 @@ const SITE_KEYS: [ConfigKey; 28] = [
     LIMIT_FORMS_PER_SESSION,
     STREAMS_PER_CLIENT,
     STREAMS_MAX,
+    QR_TICKETS_PER_NETWORK,
     TRUSTED_PROXY_HEADER,
     METRICS_ALLOW,
     METRICS_TOKEN,

@@ -309,6 +309,7 @@ fn limits(source: &Sources) -> Result<Limits, ConfigError> {
             STREAMS_MAX,
             u32::try_from(defaults.streams_max).unwrap_or(u32::MAX),
         )?),
+        qr_tickets_per_network: count(QR_TICKETS_PER_NETWORK, defaults.qr_tickets_per_network)?,
         trusted_proxy_header,
     })
 }

@@ -56,7 +56,8 @@ pub struct ProviderSettings {
 }
 
 /// Requests per minute per client address and per session, for the sign-in steps and for
-/// form posts; live-status streams per client and in all; the proxy header to trust.
+/// form posts; live-status streams per client and in all; live QR codes per network; the
+/// proxy header to trust.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     pub signin_per_address: u32,
@@ -65,6 +66,8 @@ pub struct Limits {
     pub forms_per_session: u32,
     pub streams_per_client: usize,
     pub streams_max: usize,
+    /// Live QR login tickets one network (an IPv4 /24, an IPv6 /48) may hold at once.
+    pub qr_tickets_per_network: u32,
     /// `None`: the client is the socket's peer. Set only behind a proxy that writes it.
     pub trusted_proxy_header: Option<http::HeaderName>,
 }
@@ -79,6 +82,7 @@ impl Default for Limits {
             forms_per_session: 300,
             streams_per_client: 10,
             streams_max: 10_000,
+            qr_tickets_per_network: 30,
             trusted_proxy_header: None,
         }
     }

@@ -45,12 +45,11 @@ use crate::model::{ConfirmWill, LoginError, PhoneView, QrTicket, paths};
 
 /// Live tickets one browser may have at once (a page renews its code when it expires).
 const MAX_LIVE_PER_BROWSER: u64 = 5;
-/// Live tickets from one network at once: a page per person behind one office's address, not
-/// a flood of rows.
-const MAX_LIVE_PER_NETWORK: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QrError {
+    /// The network's live tickets reached [`QrLimits::tickets_per_network`]: a limit the
+    /// person is told about, not a failure.
     #[error("too many live login tickets from this network")]
     TooMany,
     #[error("database: {0}")]
@@ -104,6 +103,16 @@ impl Decision {
     }
 }
 
+/// How much of the instance QR sign-in may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QrLimits {
+    /// Open live-status streams.
+    pub streams: StreamCaps,
+    /// Live tickets from one network at once: a page per person behind one office's address
+    /// (or a carrier's shared one), not a flood of rows.
+    pub tickets_per_network: u32,
+}
+
 pub struct QrSignIn {
     db: DatabaseConnection,
     hub: Arc<TicketHub>,
@@ -112,6 +121,7 @@ pub struct QrSignIn {
     /// While simulating, any browser may play the phone (the simulator stands in for WeChat).
     simulated: bool,
     streams: Arc<StreamGate>,
+    tickets_per_network: u64,
 }
 
 impl QrSignIn {
@@ -121,7 +131,7 @@ impl QrSignIn {
         auth: Arc<Auth>,
         public_url: Url,
         simulated: bool,
-        caps: StreamCaps,
+        limits: QrLimits,
     ) -> Self {
         Self {
             db: db.conn.clone(),
@@ -129,7 +139,8 @@ impl QrSignIn {
             auth,
             public_url,
             simulated,
-            streams: StreamGate::new(caps),
+            streams: StreamGate::new(limits.streams),
+            tickets_per_network: u64::from(limits.tickets_per_network),
         }
     }
 
@@ -147,7 +158,7 @@ impl QrSignIn {
     ) -> Result<QrTicket, QrError> {
         let now = Utc::now();
         if let Some(network) = network.as_deref()
-            && tickets::live_from_network(&self.db, network, now).await? >= MAX_LIVE_PER_NETWORK
+            && tickets::live_from_network(&self.db, network, now).await? >= self.tickets_per_network
         {
             return Err(QrError::TooMany);
         }

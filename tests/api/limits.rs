@@ -108,3 +108,73 @@ async fn the_default_limits_leave_ordinary_use_alone() {
         assert_eq!(start_status(&browser).await, 302);
     }
 }
+
+/// `/login/qr` in a new browser from `network` (through the trusted proxy header).
+async fn qr_page_from(app: &TestApp, network: &str, language: &str) -> reqwest::Response {
+    app.new_browser()
+        .client
+        .get(app.url("/login/qr"))
+        .header("x-forwarded-for", network)
+        .header("accept-language", language)
+        .send()
+        .await
+        .expect("the app answers")
+}
+
+#[tokio::test]
+async fn a_network_over_its_live_qr_codes_is_told_so_and_others_are_not() {
+    let app = spawn_app_with(&[
+        ("DENGLU_QR_TICKETS_PER_NETWORK", "2"),
+        ("DENGLU_TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
+    ])
+    .await;
+    // Two people behind one office's address (the same /24) each have a live code.
+    for address in ["203.0.113.7", "203.0.113.8"] {
+        let page = qr_page_from(&app, address, "en").await;
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.text().await.expect("a page").contains("data-ticket"),
+            "a live code"
+        );
+    }
+    // A third is refused as a limit, not as an outage, and is told what to do, in their
+    // language.
+    let refused = qr_page_from(&app, "203.0.113.9", "en").await;
+    assert_eq!(refused.status(), 429);
+    let page = refused.text().await.expect("a page");
+    assert!(
+        page.contains("Too many sign-in codes are open on your network"),
+        "{page}"
+    );
+    assert!(!page.contains("data-ticket"));
+    let refused = qr_page_from(&app, "203.0.113.10", "zh-CN").await;
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("a page")
+            .contains("你所在的网络上打开的登录二维码过多")
+    );
+    // The page's own call for a code says the same, with its key.
+    let call = app
+        .new_browser()
+        .client
+        .post(app.url("/api/qr/ticket"))
+        .header("x-forwarded-for", "203.0.113.11")
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(call.status(), 429);
+    assert!(call.text().await.expect("a body").contains("qr-too-many"));
+    // Another network is not affected.
+    let elsewhere = qr_page_from(&app, "198.51.100.7", "en").await;
+    assert_eq!(elsewhere.status(), 200);
+    assert!(
+        elsewhere
+            .text()
+            .await
+            .expect("a page")
+            .contains("data-ticket")
+    );
+}
