@@ -1,5 +1,7 @@
 //! The HTML shell and the routes of the Leptos app.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -20,7 +22,7 @@ use crate::pages::signup::SignupPage;
 /// The whole document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = request_locale();
-    let assets = use_context::<AssetNames>().unwrap_or_default();
+    let assets = use_context::<Arc<AssetNames>>().unwrap_or_default();
     let pkg = format!("/{}", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
@@ -47,7 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// `data-hydrated` once the page is interactive (the end-to-end tests and the page-weight
 /// benchmark wait for it), or `data-hydration-failed` with what failed.
 #[component]
-fn Hydration(pkg: String, assets: AssetNames) -> impl IntoView {
+fn Hydration(pkg: String, assets: Arc<AssetNames>) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     let bundles: Vec<_> = assets
         .bundles

@@ -31,7 +31,7 @@ use crate::metrics::Scrape;
 use crate::oidc::Oidc;
 use crate::qr::{QrLimits, QrSignIn, StreamCaps};
 use crate::rate_limit::{self, RateLimits};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::{client, error, metrics, routes, server_fn, session};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -143,15 +143,15 @@ impl Application {
         let assets = crate::assets::load(
             &std::path::Path::new(&settings.site_root).join(&settings.site_pkg_dir),
         );
-        let state = AppState {
-            assets,
+        let state = AppState::new(Shared {
+            assets: Arc::new(assets),
             leptos_options,
             db,
             auth,
             qr,
             oidc,
             settings: Arc::new(settings),
-        };
+        });
         let router = router(state.clone(), store);
         Ok(Self {
             listener,

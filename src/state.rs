@@ -13,11 +13,15 @@ use crate::db::Database;
 use crate::oidc::Oidc;
 use crate::qr::QrSignIn;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Every extractor, layer and page render clones it, so a clone is one `Arc`: the parts are in
+/// [`Shared`], reached through `Deref` (`state.auth`).
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     /// The fingerprinted names of the bundle and the stylesheet.
-    pub assets: AssetNames,
+    pub assets: Arc<AssetNames>,
     pub settings: Arc<Settings>,
     /// Sign-in's front door.
     pub auth: Arc<Auth>,
@@ -30,6 +34,41 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What Leptos's handlers take from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// What the language switch takes from the state.
+impl FromRef<AppState> for Arc<Settings> {
+    fn from_ref(state: &AppState) -> Self {
+        state.settings.clone()
+    }
+}
+
+/// What the signed-in extractor takes from the state.
+impl FromRef<AppState> for Arc<Auth> {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.clone()
+    }
+}
+
+impl Shared {
     /// WeChat's `wxLogin.js`, or the simulator's copy of it while simulating.
     pub fn wechat_login_script(&self) -> Url {
         const PATH: &str = "res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js";
