@@ -22,7 +22,7 @@ const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) 
     (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
 
 /// The header the server is told its proxy writes: every desktop comes from a network of its
-/// own, as people do (a network may have only a few live tickets at once).
+/// own, as people do (a network holds only thirty live tickets at once by default).
 const PROXY_HEADER: &str = "x-forwarded-for";
 
 /// Desktop `n`'s address, in a /24 of its own.

@@ -489,6 +489,10 @@ mod tests {
         }
         let made_up = ServerError::Refused("Call +86 555 0100 now".into());
         assert_eq!(made_up.summary_key(), "form-error-server");
+        let limited = ServerError::Limited("qr-too-many".into());
+        assert_eq!(limited.summary_key(), "qr-too-many");
+        let made_up = ServerError::Limited("Call +86 555 0100 now".into());
+        assert_eq!(made_up.summary_key(), "form-error-server");
     }
 
     #[test]

@@ -214,6 +214,13 @@ pub fn status_of(error: &ServerError) -> StatusCode {
     }
 }
 
+/// Tells the client when to try again (with a 429): `secs` from now.
+pub fn retry_after(secs: i64) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.insert_header(http::header::RETRY_AFTER, secs.max(1).into());
+    }
+}
+
 /// Lets the page being rendered post a form that ends at `url`'s site (its origin joins the
 /// policy's `form-action`); see `defences::FORM_TARGET`.
 pub fn allow_form_target(url: &str) {

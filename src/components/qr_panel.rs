@@ -16,8 +16,10 @@ pub async fn new_login_ticket(
     next: Option<String>,
     #[server(default)] renewal: bool,
 ) -> Result<QrTicket, ServerError> {
-    use crate::qr::QrError;
-    use crate::server_fn::{app_state, client_network, fail, session, unexpected, user_agent};
+    use crate::qr::{QrError, TICKET_LIFETIME};
+    use crate::server_fn::{
+        app_state, client_network, fail, retry_after, session, unexpected, user_agent,
+    };
 
     let app = app_state()?;
     let session = session().await?;
@@ -26,14 +28,20 @@ pub async fn new_login_ticket(
         .new_ticket(
             &session,
             user_agent().as_deref(),
-            network,
+            network.clone(),
             next.as_deref(),
             renewal,
         )
         .await
         .map_err(|e| match e {
             QrError::TooMany => {
-                tracing::warn!("no QR code made: too many live codes on this network");
+                // The network, for an operator deciding whether to raise the limit.
+                tracing::warn!(
+                    network = network.as_deref().unwrap_or("-"),
+                    "no QR code made: too many live codes on this network"
+                );
+                // A place frees when the network's oldest live code expires.
+                retry_after(TICKET_LIFETIME.num_seconds());
                 fail(ServerError::Limited("qr-too-many".into()))
             }
             e => fail(unexpected("cannot make a login ticket", e)),
@@ -44,7 +52,7 @@ pub async fn new_login_ticket(
 /// anything else is the generic failure (its cause is in the server's log).
 fn no_code_key(error: &ServerError) -> &str {
     match error {
-        ServerError::Limited(_) => error.summary_key(),
+        ServerError::Limited(key) if ServerError::REFUSALS.contains(&key.as_str()) => key,
         _ => "error-body",
     }
 }

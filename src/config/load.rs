@@ -517,19 +517,24 @@ mod tests {
         assert_eq!(s.limits.forms_per_session, 300);
         assert_eq!(s.limits.streams_per_client, 10);
         assert_eq!(s.limits.streams_max, 10_000);
+        assert_eq!(s.limits.qr_tickets_per_network, 30);
         assert_eq!(s.limits.trusted_proxy_header, None);
         let s = settings(&[
             ("DENGLU_LIMIT_SIGNIN_PER_ADDRESS", "5"),
+            ("DENGLU_QR_TICKETS_PER_NETWORK", "500"),
             ("DENGLU_TRUSTED_PROXY_HEADER", "X-Forwarded-For"),
         ])
         .expect("valid");
         assert_eq!(s.limits.signin_per_address, 5);
+        assert_eq!(s.limits.qr_tickets_per_network, 500);
         assert_eq!(
             s.limits.trusted_proxy_header.as_ref().map(|h| h.as_str()),
             Some("x-forwarded-for")
         );
         let line = error_line(&[("DENGLU_LIMIT_FORMS_PER_SESSION", "0")]);
         assert!(line.starts_with("DENGLU_LIMIT_FORMS_PER_SESSION"), "{line}");
+        let line = error_line(&[("DENGLU_QR_TICKETS_PER_NETWORK", "0")]);
+        assert!(line.starts_with("DENGLU_QR_TICKETS_PER_NETWORK"), "{line}");
         let line = error_line(&[("DENGLU_TRUSTED_PROXY_HEADER", "not a header")]);
         assert!(line.starts_with("DENGLU_TRUSTED_PROXY_HEADER"), "{line}");
     }

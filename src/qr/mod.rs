@@ -30,7 +30,7 @@ pub use events::TicketEvents;
 pub use hub::TicketHub;
 pub use streams::StreamCaps;
 use tickets::Side;
-pub use tickets::{MatchCode, TicketStatus};
+pub use tickets::{MatchCode, TICKET_LIFETIME, TicketStatus};
 
 use crate::audit::{self, Event, Kind, RENEWAL};
 use crate::auth::next_path::NextPath;

@@ -141,6 +141,7 @@ async fn a_network_over_its_live_qr_codes_is_told_so_and_others_are_not() {
     // language.
     let refused = qr_page_from(&app, "203.0.113.9", "en").await;
     assert_eq!(refused.status(), 429);
+    assert!(retry_after(&refused) >= 1);
     let page = refused.text().await.expect("a page");
     assert!(
         page.contains("Too many sign-in codes are open on your network"),
@@ -166,6 +167,7 @@ async fn a_network_over_its_live_qr_codes_is_told_so_and_others_are_not() {
         .await
         .expect("the app answers");
     assert_eq!(call.status(), 429);
+    assert!(retry_after(&call) >= 1);
     assert!(call.text().await.expect("a body").contains("qr-too-many"));
     // Another network is not affected.
     let elsewhere = qr_page_from(&app, "198.51.100.7", "en").await;
