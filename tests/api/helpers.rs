@@ -373,6 +373,11 @@ impl Browser {
             .expect("the app answers")
     }
 
+    /// The page at `path`, as HTML.
+    pub async fn page(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("a page")
+    }
+
     /// `GET /auth/{provider}/start{query}`: returns the provider URL it redirects to.
     pub async fn start(&self, provider: &str, query: &str) -> String {
         let response = self.get(&format!("/auth/{provider}/start{query}")).await;

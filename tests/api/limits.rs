@@ -66,11 +66,21 @@ async fn one_session_is_limited_even_when_its_address_is_not() {
     assert_eq!(start_status(&app.new_browser()).await, 302);
 }
 
-async fn start_from(app: &TestApp, forwarded_for: &str) -> u16 {
+/// A request from a new browser at `address`, as a proxy writes it in `X-Forwarded-For`.
+fn from_address(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    address: &str,
+) -> reqwest::RequestBuilder {
     app.new_browser()
         .client
-        .get(app.url("/auth/qq/start"))
-        .header("x-forwarded-for", forwarded_for)
+        .request(method, app.url(path))
+        .header("x-forwarded-for", address)
+}
+
+async fn start_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    from_address(app, reqwest::Method::GET, "/auth/qq/start", forwarded_for)
         .send()
         .await
         .expect("the app answers")
@@ -111,10 +121,7 @@ async fn the_default_limits_leave_ordinary_use_alone() {
 
 /// `/login/qr` in a new browser from `network` (through the trusted proxy header).
 async fn qr_page_from(app: &TestApp, network: &str, language: &str) -> reqwest::Response {
-    app.new_browser()
-        .client
-        .get(app.url("/login/qr"))
-        .header("x-forwarded-for", network)
+    from_address(app, reqwest::Method::GET, "/login/qr", network)
         .header("accept-language", language)
         .send()
         .await
@@ -157,15 +164,16 @@ async fn a_network_over_its_live_qr_codes_is_told_so_and_others_are_not() {
             .contains("你所在的网络上打开的登录二维码过多")
     );
     // The page's own call for a code says the same, with its key.
-    let call = app
-        .new_browser()
-        .client
-        .post(app.url("/api/qr/ticket"))
-        .header("x-forwarded-for", "203.0.113.11")
-        .header("accept", "application/json")
-        .send()
-        .await
-        .expect("the app answers");
+    let call = from_address(
+        &app,
+        reqwest::Method::POST,
+        "/api/qr/ticket",
+        "203.0.113.11",
+    )
+    .header("accept", "application/json")
+    .send()
+    .await
+    .expect("the app answers");
     assert_eq!(call.status(), 429);
     assert!(retry_after(&call) >= 1);
     assert!(call.text().await.expect("a body").contains("qr-too-many"));

@@ -227,7 +227,7 @@ async fn a_plain_unlink_comes_back_with_the_offer_to_end_its_sessions() {
     assert_eq!(unlinked.status(), 302);
     let back = location(&unlinked);
     assert_eq!(back, "/account?unlinked=weibo");
-    let page = laptop.get(&back).await.text().await.expect("a page");
+    let page = laptop.page(&back).await;
     assert!(
         page.contains(r#"data-unlinked-sessions="weibo""#),
         "the offer"
@@ -239,15 +239,10 @@ async fn a_plain_unlink_comes_back_with_the_offer_to_end_its_sessions() {
         .await;
     assert_eq!(ended.status(), 302);
     assert!(phone.me().await.is_none(), "the Weibo session is over");
-    let page = laptop.get(&back).await.text().await.expect("a page");
+    let page = laptop.page(&back).await;
     assert!(!page.contains("data-unlinked-sessions"), "no offer left");
     // Nor does a made-up provider.
-    let page = laptop
-        .get("/account?unlinked=%3Cb%3E")
-        .await
-        .text()
-        .await
-        .expect("a page");
+    let page = laptop.page("/account?unlinked=%3Cb%3E").await;
     assert!(!page.contains("data-unlinked-sessions"));
 
     // A refreshed profile and a saved one say so.
@@ -256,19 +251,9 @@ async fn a_plain_unlink_comes_back_with_the_offer_to_end_its_sessions() {
         .post_plain("account/refresh", "/account", &[("identity_id", &qq)])
         .await;
     assert_eq!(location(&refreshed), "/account?notice=refreshed");
-    let page = laptop
-        .get("/account?notice=refreshed")
-        .await
-        .text()
-        .await
-        .expect("a page");
+    let page = laptop.page("/account?notice=refreshed").await;
     assert!(page.contains(r#"data-saved="refresh""#));
-    let page = laptop
-        .get("/account?notice=saved")
-        .await
-        .text()
-        .await
-        .expect("a page");
+    let page = laptop.page("/account?notice=saved").await;
     assert!(page.contains(r#"data-saved="profile""#));
 }
 
